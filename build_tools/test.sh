@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The test driver: the README's test command in a fresh virtual environment, twice:
+#   1. the default build (OpenMP when the compiler has it): the whole suite, slow tests included;
+#   2. a serial build (SKSELECT_NO_OPENMP=1) from a pristine copy of the tree: the fast tests,
+#      which include the thread-count invariance checks.
+# Either failing, or either running no test at all, fails the driver.
+# Options: --no-serial skips step 2 (a quicker local run); extra arguments after -- go to pytest.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+run_serial=1
+pytest_extra=()
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --no-serial) run_serial=0; shift ;;
+        --) shift; pytest_extra=("$@"); break ;;
+        *) echo "test.sh: unknown option $1" >&2; exit 2 ;;
+    esac
+done
+
+python="${PYTHON:-python3}"
+test_command="$("${root}/build_tools/readme_command.sh" test-command)"
+work="$(mktemp -d)"
+trap 'rm -rf "${work}"' EXIT
+
+# Run the README command in a fresh venv inside directory $2; $1 labels the log.
+run_suite() {
+    local label="$1" source_dir="$2" extra_args="$3"
+    local venv="${work}/venv-${label}" log="${work}/${label}.log"
+    echo "=== [${label}] fresh virtual environment: ${venv}"
+    "${python}" -m venv "${venv}"
+    # shellcheck disable=SC1091
+    source "${venv}/bin/activate"
+    python -m pip install --quiet --upgrade pip
+    echo "=== [${label}] ${test_command} ${extra_args}"
+    set +e
+    (cd "${source_dir}" && bash -c "set -eo pipefail; ${test_command} ${extra_args}") 2>&1 | tee "${log}"
+    local status="${PIPESTATUS[0]}"
+    set -e
+    deactivate
+    if [[ "${status}" -ne 0 ]]; then
+        echo "=== [${label}] FAILED (exit ${status})" >&2
+        return "${status}"
+    fi
+    # pytest exits 5 when it collects nothing, but a run that only skipped would exit 0.
+    if ! grep -Eq '(^|[ =])[1-9][0-9]* passed' "${log}"; then
+        echo "=== [${label}] FAILED: no test passed" >&2
+        return 1
+    fi
+    echo "=== [${label}] OK"
+}
+
+export SKSELECT_EXPECT_OPENMP=1
+if ! (echo | "${CC:-cc}" -fopenmp -E -dM - 2>/dev/null | grep -q '_OPENMP'); then
+    export SKSELECT_EXPECT_OPENMP=0   # the compiler has no OpenMP: a serial build is expected
+fi
+run_suite openmp "${root}" "${pytest_extra[*]:-}"
+
+if [[ "${run_serial}" -eq 1 ]]; then
+    # A copy without build/ or in-place .so files, so nothing compiled with OpenMP is reused.
+    serial_src="${work}/src-serial"
+    mkdir -p "${serial_src}"
+    tar -C "${root}" --exclude=./build --exclude=./.git --exclude='*.so' --exclude='*.c' \
+        --exclude='*.egg-info' --exclude=./doc/_build -cf - . | tar -C "${serial_src}" -xf -
+    export SKSELECT_NO_OPENMP=1 SKSELECT_EXPECT_OPENMP=0
+    run_suite serial "${serial_src}" "-m 'not slow' ${pytest_extra[*]:-}"
+fi

@@ -1,0 +1,75 @@
+"""Sphinx configuration for skselect's documentation."""
+
+import os
+import warnings
+
+import skselect
+
+project = "skselect"
+author = "The skselect developers"
+copyright = "2026, The skselect developers"
+version = release = skselect.__version__
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "sphinx.ext.intersphinx",
+    "sphinx.ext.mathjax",
+    "sphinx.ext.doctest",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+]
+
+templates_path = ["_templates"]
+exclude_patterns = ["_build", "**.ipynb_checkpoints", "auto_examples/*.ipynb"]
+root_doc = "index"
+
+# API reference: one page per public object, generated from the numpydoc docstrings.
+autosummary_generate = True
+autodoc_default_options = {"members": True, "inherited-members": True}
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+numpydoc_xref_param_type = False
+numpydoc_validation_checks = {"all", "GL01", "SA01", "EX01", "ES01", "SS05", "RT02"}
+numpydoc_validation_checks -= {"GL01", "SA01", "ES01", "SS05", "RT02"}
+numpydoc_validation_exclude = {r"\.__init__$", r"\.set_.*request$", r"\.get_metadata_routing$"}
+
+# Offline builds: no intersphinx inventories are fetched unless asked for (the build machines
+# reach package registries only).
+intersphinx_mapping = {}
+if os.environ.get("SKSELECT_DOC_INTERSPHINX") == "1":
+    intersphinx_mapping = {
+        "python": ("https://docs.python.org/3", None),
+        "numpy": ("https://numpy.org/doc/stable", None),
+        "sklearn": ("https://scikit-learn.org/stable", None),
+        "imblearn": ("https://imbalanced-learn.org/stable", None),
+    }
+
+sphinx_gallery_conf = {
+    "examples_dirs": ["examples"],
+    "gallery_dirs": ["auto_examples"],
+    "filename_pattern": r"/plot_",
+    "doc_module": ("skselect",),
+    "backreferences_dir": "gen_modules/backreferences",
+    "reference_url": {"skselect": None},
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "abort_on_example_error": True,
+    "only_warn_on_example_error": False,
+}
+
+html_theme = "pydata_sphinx_theme"
+html_title = f"skselect {release}"
+html_static_path = ["_static"]
+html_theme_options = {
+    "navigation_with_keys": False,
+    "show_toc_level": 2,
+}
+
+# Gallery examples run with a non-interactive backend and must not warn.
+os.environ.setdefault("MPLBACKEND", "Agg")
+warnings.filterwarnings(
+    "ignore",
+    category=UserWarning,
+    message="Matplotlib is currently using agg, which is a non-GUI backend",
+)

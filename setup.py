@@ -1,0 +1,114 @@
+"""Build the Cython extensions; all metadata lives in pyproject.toml.
+
+Environment switches:
+
+- ``SKSELECT_NO_OPENMP=1``: build without OpenMP (every kernel then runs serially and must
+  give the same results).
+- ``SKSELECT_CYTHON_DEBUG=1``: turn bounds and initialisation checks back on.
+"""
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+from setuptools.command.sdist import sdist
+
+ROOT = Path(__file__).parent
+
+
+def _env_flag(name):
+    return os.environ.get(name, "0").strip().lower() not in ("", "0", "false", "no")
+
+
+def _openmp_flags():
+    """Return (compile_args, link_args) for OpenMP, or ([], []) when unavailable.
+
+    A test compile decides: a compiler that cannot build and link an OpenMP program (Apple
+    clang without libomp, for example) gets a serial build instead of a failed install.
+    """
+    if _env_flag("SKSELECT_NO_OPENMP"):
+        return [], []
+    if sys.platform == "win32":
+        return ["/openmp"], []
+    if sys.platform == "darwin" and "-fopenmp" not in os.environ.get("CPPFLAGS", ""):
+        # Apple clang needs libomp and explicit flags; opt in through CPPFLAGS/LDFLAGS.
+        return [], []
+    compile_args, link_args = ["-fopenmp"], ["-fopenmp"]
+    if _compiles_with(compile_args, link_args):
+        return compile_args, link_args
+    return [], []
+
+
+def _compiles_with(compile_args, link_args):
+    from setuptools._distutils.ccompiler import new_compiler
+    from setuptools._distutils.sysconfig import customize_compiler
+
+    source = (
+        "#include <omp.h>\n"
+        "int main(void) { int n = 0;\n"
+        "#pragma omp parallel reduction(+:n)\n"
+        "n += 1;\n"
+        "return omp_get_max_threads() > 0 ? 0 : 1; }\n"
+    )
+    compiler = new_compiler()
+    customize_compiler(compiler)
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "test_openmp.c"
+        src.write_text(source)
+        try:
+            objects = compiler.compile([str(src)], output_dir=tmp, extra_postargs=compile_args)
+            compiler.link_executable(
+                objects, "test_openmp", output_dir=tmp, extra_postargs=link_args
+            )
+        except Exception:
+            return False
+    return True
+
+
+def _extensions():
+    compile_args, link_args = _openmp_flags()
+    print(f"skselect: OpenMP {'enabled' if compile_args else 'disabled'}", file=sys.stderr)
+    extensions = []
+    for pyx in sorted(ROOT.glob("skselect/**/*.pyx")):
+        relative = pyx.relative_to(ROOT)
+        extensions.append(
+            Extension(
+                ".".join(relative.with_suffix("").parts),
+                [str(relative)],
+                include_dirs=[numpy.get_include()],
+                define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_22_API_VERSION")],
+                extra_compile_args=["-O3"] * (sys.platform != "win32") + compile_args,
+                extra_link_args=link_args,
+            )
+        )
+    debug = _env_flag("SKSELECT_CYTHON_DEBUG")
+    return cythonize(
+        extensions,
+        compiler_directives={
+            "language_level": 3,
+            "boundscheck": debug,
+            "wraparound": False,
+            "initializedcheck": debug,
+            "nonecheck": False,
+            "cdivision": True,
+            "embedsignature": True,
+        },
+        nthreads=os.cpu_count() or 1,
+    )
+
+
+class CleanSdist(sdist):
+    """Refuse to ship generated C: it would be compiled against the wrong numpy."""
+
+    def make_release_tree(self, base_dir, files):
+        files = [
+            f for f in files if not (f.endswith(".c") and Path(f).with_suffix(".pyx").exists())
+        ]
+        super().make_release_tree(base_dir, files)
+
+
+setup(ext_modules=_extensions(), cmdclass={"sdist": CleanSdist}, zip_safe=False)

@@ -1,0 +1,3 @@
+"""Clustering: PPP, probabilistic partitive partitioning with its own number of clusters."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Conformal selection and OptCS: select test units with a finite-sample FDR guarantee."""
+
+__all__ = []

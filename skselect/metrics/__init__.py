@@ -1,0 +1,3 @@
+"""Evaluation helpers used by the papers behind skselect's estimators."""
+
+__all__ = []

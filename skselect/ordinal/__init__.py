@@ -1,0 +1,3 @@
+"""Ordinal classification: PRESTO, cumulative logit with L1-fused thresholds."""
+
+__all__ = []

@@ -80,7 +80,7 @@ def test_command_line_entry_point(tmp_path):
     assert f"skselect {skselect.__version__}" in out.stdout
     assert "estimators available:" in out.stdout
     help_out = subprocess.run(
-        [sys.executable, "-m", "skselect", "--help"], capture_output=True, text=True
+        [sys.executable, "-m", "skselect", "--help"], cwd=tmp_path, capture_output=True, text=True
     )
     assert help_out.returncode == 0 and "usage:" in help_out.stdout
 

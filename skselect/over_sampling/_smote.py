@@ -44,6 +44,11 @@ def _n_threads(n_jobs):
     return 1 if n_jobs is None else _openmp_effective_n_threads(n_jobs)
 
 
+def _plain(label):
+    """A class label as users wrote it: 1 rather than np.int64(1) in messages."""
+    return label.item() if isinstance(label, np.generic) else label
+
+
 def _draw_samples(random_state, n_class, n_neighbors, n_new, base_selection):
     """Draw base rows, neighbour slots and steps for ``n_new`` synthetic samples.
 
@@ -280,7 +285,7 @@ class SMOTE(BaseOverSampler):
             advice = "SMOTE needs at least 2 samples in a class to interpolate; drop the class"
         raise ValueError(
             f"{asked} at least {n_neighbors} samples in every class to over-sample, but "
-            f"class {class_label!r} has only {n_class}. {advice}, or exclude this class "
+            f"class {_plain(class_label)!r} has only {n_class}. {advice}, or exclude this class "
             "from sampling_strategy."
         )
 
@@ -479,9 +484,7 @@ class SMOTENC(SMOTE):
         # checked (numeric, finite) once it is split off.
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
         if not hasattr(X, "iloc"):
-            X = check_array(
-                X, dtype=None, accept_sparse=["csr", "csc"], ensure_all_finite=False
-            )
+            X = check_array(X, dtype=None, accept_sparse=["csr", "csc"], ensure_all_finite=False)
         elif X.shape[0] < 1:
             raise ValueError(
                 f"Found array with {X.shape[0]} sample(s) while a minimum of 1 is required."
@@ -507,8 +510,8 @@ class SMOTENC(SMOTE):
                 )
             import pandas as pd
 
-            is_categorical = np.array(
-                [isinstance(dtype, pd.CategoricalDtype) for dtype in X.dtypes], dtype=bool
+            self.categorical_features_ = np.flatnonzero(
+                [isinstance(dtype, pd.CategoricalDtype) for dtype in X.dtypes]
             )
         else:
             features = np.asarray(self.categorical_features)
@@ -518,7 +521,7 @@ class SMOTENC(SMOTE):
                         "A boolean mask categorical_features must have one entry per "
                         f"feature: got {features.shape[0]} entries for {n_features} features."
                     )
-                is_categorical = features
+                self.categorical_features_ = np.flatnonzero(features)
             else:
                 if features.dtype.kind in "OUS":
                     names = list(getattr(X, "columns", []))
@@ -541,10 +544,10 @@ class SMOTENC(SMOTE):
                         f"range for X with {n_features} features; valid indices are "
                         f"0..{n_features - 1}."
                     )
-                is_categorical = np.zeros(n_features, dtype=bool)
-                is_categorical[features] = True
-        self.categorical_features_ = np.flatnonzero(is_categorical)
-        self.continuous_features_ = np.flatnonzero(~is_categorical)
+                # The given order is kept: it is the order of the one-hot blocks, hence of
+                # the distance sums and of the tie-breaking draws, as in imbalanced-learn.
+                self.categorical_features_ = features % n_features
+        self.continuous_features_ = np.setdiff1d(np.arange(n_features), self.categorical_features_)
 
     def _validate_estimator(self):
         super()._validate_estimator()
@@ -730,8 +733,10 @@ class SMOTENC(SMOTE):
             new_ohe = sparse.csr_matrix(
                 (
                     np.ones(winners.size, dtype=dtype),
-                    (np.repeat(np.arange(n_new_total), block_sizes.size),
-                     (winners + block_starts).ravel()),
+                    (
+                        np.repeat(np.arange(n_new_total), block_sizes.size),
+                        (winners + block_starts).ravel(),
+                    ),
                 ),
                 shape=(n_new_total, X_ohe.shape[1]),
             )

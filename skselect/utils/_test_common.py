@@ -20,6 +20,7 @@ INIT_PARAMS = {
     # categorical_features is required; the common checks' data are numeric, so the last
     # column is declared categorical (each distinct float becomes a category).
     "SMOTENC": dict(categorical_features=[-1], random_state=42),
+    "SMOTEUnderSampler": dict(random_state=42),
 }
 
 # Estimator class name -> {check name: reason}. Every entry needs a reason that a reader can
@@ -42,6 +43,7 @@ _SAMPLER_GLOBAL_RNG_CHECKS = {
 }
 EXPECTED_FAILED_CHECKS = {
     "SMOTE": dict(_SAMPLER_GLOBAL_RNG_CHECKS),
+    "SMOTEUnderSampler": dict(_SAMPLER_GLOBAL_RNG_CHECKS),
     "SMOTENC": {
         **_SAMPLER_GLOBAL_RNG_CHECKS,
         "check_samplers_string": (

@@ -18,6 +18,7 @@ import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_target_type
 from scipy import sparse
+from sklearn import config_context
 from sklearn.base import clone
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import OneHotEncoder
@@ -36,6 +37,7 @@ from skselect.over_sampling._smote_fast import (
 from skselect.utils._openmp_helpers import _openmp_effective_n_threads
 
 _SAMPLING_STRATEGY_DOC = BaseOverSampler._sampling_strategy_docstring
+_NEIGHBOURS_WORKING_MEMORY_MIB = 64
 
 
 def _n_threads(n_jobs):
@@ -293,7 +295,12 @@ class SMOTE(BaseOverSampler):
         """Fit the neighbour search on one class; return its neighbour table (self dropped)."""
         self._check_class_size(class_label, X_class.shape[0])
         self.nn_k_.fit(X_class)
-        neighbours = self.nn_k_.kneighbors(X_class, return_distance=False)[:, 1:]
+        # scikit-learn's sparse (and non-Euclidean) brute-force search materialises distance
+        # blocks of up to `working_memory` (1 GiB by default). Every row's distances and
+        # neighbours are computed the same way whatever the block height, so smaller blocks
+        # change nothing in the result and bound the peak memory.
+        with config_context(working_memory=_NEIGHBOURS_WORKING_MEMORY_MIB):
+            neighbours = self.nn_k_.kneighbors(X_class, return_distance=False)[:, 1:]
         return np.ascontiguousarray(neighbours, dtype=np.intp)
 
     def _fit_resample(self, X, y):
@@ -586,6 +593,18 @@ class SMOTENC(SMOTE):
             )
         return X_ohe, block_sizes
 
+    def _decode(self, codes):
+        """What OneHotEncoder.inverse_transform returns for rows with these one-hot codes.
+
+        scikit-learn's sparse inverse_transform takes a Python-level argmax per row; indexing
+        the fitted categories with the codes gives the same array much faster.
+        """
+        categories = self.categorical_encoder_.categories_
+        decoded = np.empty(codes.shape, dtype=np.result_type(*[c.dtype for c in categories]))
+        for feature, feature_categories in enumerate(categories):
+            decoded[:, feature] = feature_categories[codes[:, feature]]
+        return decoded
+
     @staticmethod
     def _category_codes(X_ohe, block_sizes):
         """Category code of every row and categorical feature; -1 where the row has none."""
@@ -728,23 +747,22 @@ class SMOTENC(SMOTE):
             offset += n_new
 
         n_new_total = n_total - X.shape[0]
-        if n_new_total:
-            winners = np.vstack(winner_blocks)
-            new_ohe = sparse.csr_matrix(
+        all_codes = np.vstack([codes, *winner_blocks]) if n_new_total else codes
+        if self.categorical_encoder is None:
+            categories = self._decode(all_codes)
+        else:
+            # A user's encoder decodes through its own inverse_transform, as in imblearn.
+            all_ohe = sparse.csr_matrix(
                 (
-                    np.ones(winners.size, dtype=dtype),
+                    np.ones(int((all_codes >= 0).sum()), dtype=dtype),
                     (
-                        np.repeat(np.arange(n_new_total), block_sizes.size),
-                        (winners + block_starts).ravel(),
+                        np.nonzero(all_codes >= 0)[0],
+                        (all_codes + block_starts)[all_codes >= 0],
                     ),
                 ),
-                shape=(n_new_total, X_ohe.shape[1]),
+                shape=(n_total, X_ohe.shape[1]),
             )
-            all_ohe = sparse.vstack((X_ohe, new_ohe), format="csr")
-        else:
-            all_ohe = X_ohe.copy()
-        all_ohe.data = np.ones_like(all_ohe.data)
-        categories = self.categorical_encoder_.inverse_transform(all_ohe)
+            categories = self.categorical_encoder_.inverse_transform(all_ohe)
 
         order = np.argsort(np.concatenate((self.continuous_features_, self.categorical_features_)))
         if is_sparse:

@@ -1,3 +1,5 @@
 """Combined samplers: SMOTE of the minority class plus random under-sampling of the majority."""
 
-__all__ = []
+from skselect.combine._smote_under import SMOTEUnderSampler
+
+__all__ = ["SMOTEUnderSampler"]

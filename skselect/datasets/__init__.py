@@ -1,3 +1,5 @@
 """Small real datasets shipped inside the package (no network access needed)."""
 
-__all__ = []
+from skselect.datasets._pima import load_pima
+
+__all__ = ["load_pima"]

@@ -1,0 +1,197 @@
+"""SMOTE of the minority class followed by random under-sampling of the majority class."""
+
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numbers
+from collections import Counter
+from collections.abc import Mapping
+
+from imblearn.base import BaseSampler
+from imblearn.under_sampling import RandomUnderSampler
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+
+from skselect.over_sampling import SMOTE
+
+_STRATEGY_CONSTRAINTS = [
+    Interval(numbers.Real, 0, 1, closed="right"),
+    StrOptions({"auto", "minority", "not minority", "not majority", "all", "majority"}),
+    Mapping,
+    callable,
+    None,
+]
+
+
+class SMOTEUnderSampler(BaseSampler):
+    """SMOTE the minority class, then randomly under-sample the majority class.
+
+    This is the recipe of the SMOTE paper [1]_: the minority class is over-sampled with
+    synthetic samples by ``smote_percent`` percent, and the majority class is randomly
+    reduced until the (over-sampled) minority class is ``under_percent`` percent of it.
+    Sweeping ``under_percent`` over the paper's levels (10, 15, 25, ..., 2000) at a fixed
+    ``smote_percent`` traces one ROC curve of a classifier trained on the resampled data;
+    ``smote_percent=0`` gives the paper's plain under-sampling baseline. Alternatively,
+    ``over_strategy`` and ``under_strategy`` take imbalanced-learn ``sampling_strategy``
+    values for the two steps.
+
+    Read more in the :ref:`User Guide <over_sampling>`.
+
+    Parameters
+    ----------
+    smote_percent : float, default=100.0
+        Amount of SMOTE, the paper's N: ``floor(n_minority * smote_percent / 100)`` synthetic
+        minority samples are added (100 doubles the minority class, 0 adds none). Ignored when
+        ``over_strategy`` is given.
+
+    under_percent : float, default=100.0
+        Under-sampling level: the majority class is randomly reduced to
+        ``floor(n_minority_after_smote * 100 / under_percent)`` samples, so that the minority
+        class is ``under_percent`` percent of it (100 balances the classes, 200 leaves twice
+        as many minority as majority samples). A majority class already that small is left
+        whole. Ignored when ``under_strategy`` is given.
+
+    over_strategy : float, str, dict or callable, default=None
+        If given, the ``sampling_strategy`` of the SMOTE step, with imbalanced-learn's
+        meaning for over-samplers.
+
+    under_strategy : float, str, dict or callable, default=None
+        If given, the ``sampling_strategy`` of the random under-sampling step, with
+        imbalanced-learn's meaning for under-samplers.
+
+    k_neighbors : int or object, default=5
+        Nearest neighbours of the SMOTE step, see :class:`~skselect.over_sampling.SMOTE`.
+
+    random_state : int, RandomState instance or None, default=None
+        Passed to both steps, as when the two samplers are chained in an
+        :class:`imblearn.pipeline.Pipeline` with the same ``random_state``.
+
+    n_jobs : int, default=None
+        Threads of the SMOTE step; never changes the output.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        ``{"over": ..., "under": ...}``: the number of samples each step added or kept per
+        class (empty for a step that did nothing).
+
+    smote_ : :class:`~skselect.over_sampling.SMOTE` or None
+        The fitted SMOTE step, None if it did nothing.
+
+    under_sampler_ : :class:`~imblearn.under_sampling.RandomUnderSampler` or None
+        The fitted under-sampling step, None if it did nothing.
+
+    n_features_in_ : int
+        Number of features in the input dataset.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during ``fit_resample``.
+
+    See Also
+    --------
+    skselect.over_sampling.SMOTE : The over-sampling step alone.
+    imblearn.under_sampling.RandomUnderSampler : The under-sampling step alone.
+
+    Notes
+    -----
+    The minority class is the least frequent class and the majority class the most
+    frequent one (ties go to the smallest label, as in imbalanced-learn); with the percent
+    parameters, other classes of a multiclass problem are left untouched.
+
+    References
+    ----------
+    .. [1] N. V. Chawla, K. W. Bowyer, L. O. Hall, W. P. Kegelmeyer, "SMOTE: synthetic
+       minority over-sampling technique", Journal of Artificial Intelligence Research 16,
+       321-357, 2002, section 5.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from skselect.combine import SMOTEUnderSampler
+    >>> from skselect.datasets import load_pima
+    >>> X, y = load_pima(return_X_y=True)
+    >>> sorted(Counter(y.tolist()).items())
+    [(0, 500), (1, 268)]
+    >>> sampler = SMOTEUnderSampler(smote_percent=100, under_percent=200, random_state=0)
+    >>> X_res, y_res = sampler.fit_resample(X, y)
+    >>> sorted(Counter(y_res.tolist()).items())
+    [(0, 268), (1, 536)]
+    """
+
+    _sampling_type = "bypass"
+    # The two steps carry the strategies; BaseSampler's own attribute is only a placeholder.
+    sampling_strategy = "auto"
+
+    _parameter_constraints: dict = {
+        "smote_percent": [Interval(numbers.Real, 0, None, closed="left")],
+        "under_percent": [Interval(numbers.Real, 0, None, closed="neither")],
+        "over_strategy": _STRATEGY_CONSTRAINTS,
+        "under_strategy": _STRATEGY_CONSTRAINTS,
+        "k_neighbors": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            HasMethods(["kneighbors", "kneighbors_graph"]),
+        ],
+        "random_state": ["random_state"],
+        "n_jobs": [numbers.Integral, None],
+    }
+
+    def __init__(
+        self,
+        *,
+        smote_percent=100.0,
+        under_percent=100.0,
+        over_strategy=None,
+        under_strategy=None,
+        k_neighbors=5,
+        random_state=None,
+        n_jobs=None,
+    ):
+        self.smote_percent = smote_percent
+        self.under_percent = under_percent
+        self.over_strategy = over_strategy
+        self.under_strategy = under_strategy
+        self.k_neighbors = k_neighbors
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    def _fit_resample(self, X, y):
+        counts = Counter(y)
+        # first in sorted label order among ties, as imbalanced-learn picks them
+        minority = min(sorted(counts), key=counts.get)
+        majority = max(sorted(counts), key=counts.get)
+
+        over_strategy = self.over_strategy
+        if over_strategy is None:
+            n_new = int(counts[minority] * self.smote_percent / 100)
+            over_strategy = {minority: counts[minority] + n_new} if n_new > 0 else None
+        self.smote_ = None
+        if over_strategy is not None:
+            self.smote_ = SMOTE(
+                sampling_strategy=over_strategy,
+                k_neighbors=self.k_neighbors,
+                random_state=self.random_state,
+                n_jobs=self.n_jobs,
+            )
+            X, y = self.smote_.fit_resample(X, y)
+
+        under_strategy = self.under_strategy
+        if under_strategy is None:
+            counts = Counter(y)
+            target = max(1, int(counts[minority] * 100 / self.under_percent))
+            under_strategy = {majority: target} if target < counts[majority] else None
+        self.under_sampler_ = None
+        if under_strategy is not None:
+            self.under_sampler_ = RandomUnderSampler(
+                sampling_strategy=under_strategy, random_state=self.random_state
+            )
+            X, y = self.under_sampler_.fit_resample(X, y)
+
+        self.sampling_strategy_ = {
+            "over": dict(self.smote_.sampling_strategy_) if self.smote_ else {},
+            "under": dict(self.under_sampler_.sampling_strategy_) if self.under_sampler_ else {},
+        }
+        return X, y
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags

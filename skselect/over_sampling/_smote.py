@@ -1,0 +1,790 @@
+"""SMOTE and SMOTE-NC: drop-in replacements for imbalanced-learn's over-samplers.
+
+The random numbers are drawn exactly as imbalanced-learn draws them (one fresh
+``check_random_state(random_state)`` per over-sampled class, a ``randint`` over the flattened
+neighbour table, then ``uniform`` steps), and the Cython kernel computes every value with the
+same floating-point operations. The same ``random_state`` therefore gives the same output,
+while the kernel writes the synthetic rows straight into the preallocated result instead of
+materialising ``X[rows]``, the neighbour differences and their products.
+"""
+
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+import numbers
+
+import numpy as np
+from imblearn.over_sampling.base import BaseOverSampler
+from imblearn.utils import check_target_type
+from scipy import sparse
+from sklearn import config_context
+from sklearn.base import clone
+from sklearn.neighbors import NearestNeighbors
+from sklearn.preprocessing import OneHotEncoder
+from sklearn.utils import _safe_indexing, check_array, check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.sparsefuncs import mean_variance_axis
+from sklearn.utils.validation import validate_data
+
+from skselect.over_sampling._smote_fast import (
+    count_sparse,
+    fill_sparse,
+    generate_dense,
+    vote_counts,
+    winner_at_rank,
+)
+from skselect.utils._openmp_helpers import _openmp_effective_n_threads
+
+_SAMPLING_STRATEGY_DOC = BaseOverSampler._sampling_strategy_docstring
+_NEIGHBOURS_WORKING_MEMORY_MIB = 64
+
+
+def _n_threads(n_jobs):
+    # n_jobs=None means one thread, as everywhere in scikit-learn, so that the default never
+    # competes with the caller's own parallelism.
+    return 1 if n_jobs is None else _openmp_effective_n_threads(n_jobs)
+
+
+def _plain(label):
+    """A class label as users wrote it: 1 rather than np.int64(1) in messages."""
+    return label.item() if isinstance(label, np.generic) else label
+
+
+def _draw_samples(random_state, n_class, n_neighbors, n_new, base_selection):
+    """Draw base rows, neighbour slots and steps for ``n_new`` synthetic samples.
+
+    ``"random"`` is imbalanced-learn's protocol: one ``randint`` over the flattened
+    ``(n_class, n_neighbors)`` neighbour table, then one ``uniform`` per sample. ``"even"`` is
+    the SMOTE paper's: every sample is a base ``n_new // n_class`` times and a random subset of
+    them once more for the remainder.
+    """
+    rng = check_random_state(random_state)
+    if base_selection == "random":
+        flat = rng.randint(low=0, high=n_class * n_neighbors, size=n_new)
+        steps = rng.uniform(size=n_new)
+        rows, cols = np.divmod(flat, n_neighbors)
+    else:
+        n_per_sample, n_remaining = divmod(n_new, n_class)
+        rows = np.concatenate(
+            [
+                np.repeat(np.arange(n_class), n_per_sample),
+                rng.permutation(n_class)[:n_remaining],
+            ]
+        )
+        cols = rng.randint(low=0, high=n_neighbors, size=n_new)
+        steps = rng.uniform(size=n_new)
+    as_index = np.intp
+    return (
+        np.ascontiguousarray(rows, dtype=as_index),
+        np.ascontiguousarray(cols, dtype=as_index),
+        np.ascontiguousarray(steps, dtype=np.float64),
+    )
+
+
+def _generate_into(X_class, neighbours, rows, cols, steps, out, n_threads):
+    """Interpolate dense rows of ``X_class`` into the preallocated ``out``."""
+    if out.dtype in (np.float32, np.float64) and X_class.dtype == out.dtype:
+        generate_dense(X_class, neighbours, rows, cols, steps, out, n_threads)
+    else:
+        # Integer (or other numeric) input: imbalanced-learn interpolates in float64 and casts
+        # the result back to the input dtype; do the same through a float64 buffer.
+        buffer = np.empty(out.shape, dtype=np.float64)
+        generate_dense(
+            np.ascontiguousarray(X_class, dtype=np.float64),
+            neighbours,
+            rows,
+            cols,
+            steps,
+            buffer,
+            n_threads,
+        )
+        out[...] = buffer.astype(out.dtype)
+
+
+def _generate_sparse(X_class, neighbours, rows, cols, steps, n_threads):
+    """Interpolate CSR rows; return ``(data, indices, indptr)`` of the new rows."""
+    X_class = X_class.tocsr(copy=False)
+    if not X_class.has_sorted_indices:
+        X_class = X_class.sorted_indices()
+    dtype = X_class.dtype if X_class.dtype in (np.float32, np.float64) else np.float64
+    data = np.ascontiguousarray(X_class.data, dtype=dtype)
+    indices = np.ascontiguousarray(X_class.indices, dtype=np.intp)
+    indptr = np.ascontiguousarray(X_class.indptr, dtype=np.intp)
+    row_nnz = np.empty(rows.shape[0], dtype=np.intp)
+    count_sparse(data, indices, indptr, neighbours, rows, cols, steps, row_nnz, n_threads)
+    new_indptr = np.zeros(rows.shape[0] + 1, dtype=np.intp)
+    np.cumsum(row_nnz, out=new_indptr[1:])
+    new_data = np.empty(new_indptr[-1], dtype=dtype)
+    new_indices = np.empty(new_indptr[-1], dtype=np.intp)
+    fill_sparse(
+        data,
+        indices,
+        indptr,
+        neighbours,
+        rows,
+        cols,
+        steps,
+        new_indptr,
+        new_data,
+        new_indices,
+        n_threads,
+    )
+    return new_data, new_indices, new_indptr
+
+
+def _stack_csr(X, new_blocks, shape):
+    """Stack CSR ``X`` and the new ``(data, indices, indptr)`` blocks into one matrix."""
+    data = [X.data.astype(X.dtype, copy=False)]
+    indices = [X.indices.astype(np.intp, copy=False)]
+    indptr = [X.indptr.astype(np.intp, copy=False)]
+    offset = X.indptr[-1]
+    for block_data, block_indices, block_indptr in new_blocks:
+        data.append(block_data.astype(X.dtype, copy=False))
+        indices.append(block_indices)
+        indptr.append(block_indptr[1:] + offset)
+        offset += block_indptr[-1]
+    container = sparse.csr_array if isinstance(X, sparse.sparray) else sparse.csr_matrix
+    return container(
+        (np.concatenate(data), np.concatenate(indices), np.concatenate(indptr)), shape=shape
+    )
+
+
+class SMOTE(BaseOverSampler):
+    """Synthetic Minority Over-sampling Technique, a faster drop-in for imbalanced-learn's.
+
+    Each synthetic sample lies on the segment between a minority sample and one of its
+    ``k_neighbors`` nearest neighbours of the same class [1]_. For the same ``random_state``
+    the output is identical to :class:`imblearn.over_sampling.SMOTE`'s (dense float64
+    input bit for bit; CSR input to rounding; float32 stays float32), while the synthetic
+    rows are written straight into the preallocated result by a Cython kernel.
+
+    Read more in the :ref:`User Guide <over_sampling>`.
+
+    Parameters
+    ----------
+    {sampling_strategy}
+
+    random_state : int, RandomState instance or None, default=None
+        Controls the randomization of the algorithm. As in imbalanced-learn, an int seeds a
+        fresh generator for every over-sampled class.
+
+    k_neighbors : int or object, default=5
+        The nearest neighbours used to build the synthetic samples: an int ``k`` (a
+        :class:`~sklearn.neighbors.NearestNeighbors` with ``k + 1`` neighbours is fitted,
+        the sample itself being the first), or an estimator with ``kneighbors`` and
+        ``kneighbors_graph`` methods, used as is.
+
+    n_jobs : int, default=None
+        Threads for the neighbour search (when ``k_neighbors`` is an int) and the generation
+        kernel. ``None`` means 1 and ``-1`` all processors. It never changes the output.
+
+    base_selection : {{"random", "even"}}, default="random"
+        How base samples are chosen. ``"random"`` draws each synthetic sample's base and
+        neighbour together, uniformly over all (sample, neighbour) pairs, exactly as
+        imbalanced-learn does. ``"even"`` is the SMOTE paper's scheme: every sample of the
+        class is used as a base ``N // n_class`` times (``N`` synthetic samples) and a random
+        subset of them once more for the remainder, each time with a random neighbour.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Dictionary containing the information to sample the dataset. The keys
+        corresponds to the class labels from which to sample and the values
+        are the number of samples to sample.
+
+    nn_k_ : estimator object
+        Validated k-nearest neighbours created from the ``k_neighbors`` parameter.
+
+    n_features_in_ : int
+        Number of features in the input dataset.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during ``fit_resample``. Defined only when ``X`` has feature
+        names that are all strings.
+
+    See Also
+    --------
+    SMOTENC : Over-sample using SMOTE for continuous and categorical features.
+    skselect.combine.SMOTEUnderSampler : SMOTE followed by random under-sampling.
+
+    Notes
+    -----
+    Synthetic samples are appended after the original ones, class by class in sorted label
+    order. The neighbour search is scikit-learn's :class:`~sklearn.neighbors.NearestNeighbors`
+    with imbalanced-learn's settings, so the neighbours, and therefore the samples, are the
+    same; its cost dominates for large classes.
+
+    References
+    ----------
+    .. [1] N. V. Chawla, K. W. Bowyer, L. O. Hall, W. P. Kegelmeyer, "SMOTE: synthetic
+       minority over-sampling technique", Journal of Artificial Intelligence Research 16,
+       321-357, 2002.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> from sklearn.datasets import make_classification
+    >>> from skselect.over_sampling import SMOTE
+    >>> X, y = make_classification(n_classes=2, class_sep=2, weights=[0.1, 0.9],
+    ...     n_informative=3, n_redundant=1, flip_y=0, n_features=20,
+    ...     n_clusters_per_class=1, n_samples=1000, random_state=10)
+    >>> sorted(Counter(y).items())
+    [(np.int64(0), 100), (np.int64(1), 900)]
+    >>> X_res, y_res = SMOTE(random_state=42).fit_resample(X, y)
+    >>> sorted(Counter(y_res).items())
+    [(np.int64(0), 900), (np.int64(1), 900)]
+    """
+
+    _parameter_constraints: dict = {
+        **BaseOverSampler._parameter_constraints,
+        "k_neighbors": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            HasMethods(["kneighbors", "kneighbors_graph"]),
+        ],
+        "n_jobs": [numbers.Integral, None],
+        "base_selection": [StrOptions({"random", "even"})],
+    }
+
+    def __init__(
+        self,
+        *,
+        sampling_strategy="auto",
+        random_state=None,
+        k_neighbors=5,
+        n_jobs=None,
+        base_selection="random",
+    ):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.random_state = random_state
+        self.k_neighbors = k_neighbors
+        self.n_jobs = n_jobs
+        self.base_selection = base_selection
+
+    def _validate_estimator(self):
+        if self.n_jobs == 0:
+            raise ValueError("n_jobs must be None or a non-zero int, got 0.")
+        if isinstance(self.k_neighbors, numbers.Integral):
+            self.nn_k_ = NearestNeighbors(n_neighbors=self.k_neighbors + 1, n_jobs=self.n_jobs)
+        else:
+            self.nn_k_ = clone(self.k_neighbors)
+
+    def _check_class_size(self, class_label, n_class):
+        """Raise a clear error when a class is too small for the neighbour search."""
+        n_neighbors = getattr(self.nn_k_, "n_neighbors", None)
+        if not isinstance(n_neighbors, numbers.Integral) or n_class >= n_neighbors:
+            return
+        if isinstance(self.k_neighbors, numbers.Integral):
+            asked = f"k_neighbors={self.k_neighbors} needs"
+        else:
+            asked = (
+                f"The k_neighbors estimator asks for n_neighbors={n_neighbors} (the sample "
+                f"itself and {n_neighbors - 1} neighbours), which needs"
+            )
+        if n_class >= 2:
+            advice = f"Use k_neighbors <= {n_class - 1}"
+        else:
+            advice = "SMOTE needs at least 2 samples in a class to interpolate; drop the class"
+        raise ValueError(
+            f"{asked} at least {n_neighbors} samples in every class to over-sample, but "
+            f"class {_plain(class_label)!r} has only {n_class}. {advice}, or exclude this class "
+            "from sampling_strategy."
+        )
+
+    def _class_neighbours(self, X_class, class_label):
+        """Fit the neighbour search on one class; return its neighbour table (self dropped)."""
+        self._check_class_size(class_label, X_class.shape[0])
+        self.nn_k_.fit(X_class)
+        # scikit-learn's sparse (and non-Euclidean) brute-force search materialises distance
+        # blocks of up to `working_memory` (1 GiB by default). Every row's distances and
+        # neighbours are computed the same way whatever the block height, so smaller blocks
+        # change nothing in the result and bound the peak memory.
+        with config_context(working_memory=_NEIGHBOURS_WORKING_MEMORY_MIB):
+            neighbours = self.nn_k_.kneighbors(X_class, return_distance=False)[:, 1:]
+        return np.ascontiguousarray(neighbours, dtype=np.intp)
+
+    def _fit_resample(self, X, y):
+        self._validate_estimator()
+        n_threads = _n_threads(self.n_jobs)
+        targets = [(label, n) for label, n in self.sampling_strategy_.items() if n > 0]
+        n_total = X.shape[0] + sum(n for _, n in targets)
+        y_resampled = np.empty(n_total, dtype=y.dtype)
+        y_resampled[: y.shape[0]] = y
+
+        is_sparse = sparse.issparse(X)
+        if is_sparse:
+            X_original = X.tocsr()
+            new_blocks = []
+        else:
+            X_resampled = np.empty((n_total, X.shape[1]), dtype=X.dtype)
+            X_resampled[: X.shape[0]] = X
+
+        offset = X.shape[0]
+        for class_label, n_new in targets:
+            class_indices = np.flatnonzero(y == class_label)
+            X_class = _safe_indexing(X, class_indices)
+            if not is_sparse:
+                X_class = np.ascontiguousarray(X_class)
+            neighbours = self._class_neighbours(X_class, class_label)
+            rows, cols, steps = _draw_samples(
+                self.random_state,
+                X_class.shape[0],
+                neighbours.shape[1],
+                n_new,
+                self.base_selection,
+            )
+            if is_sparse:
+                new_blocks.append(
+                    _generate_sparse(X_class, neighbours, rows, cols, steps, n_threads)
+                )
+            else:
+                _generate_into(
+                    X_class,
+                    neighbours,
+                    rows,
+                    cols,
+                    steps,
+                    X_resampled[offset : offset + n_new],
+                    n_threads,
+                )
+            y_resampled[offset : offset + n_new] = class_label
+            offset += n_new
+
+        if is_sparse:
+            X_resampled = _stack_csr(X_original, new_blocks, (n_total, X.shape[1]))
+            if X.format != "csr":
+                X_resampled = X_resampled.asformat(X.format)
+        return X_resampled, y_resampled
+
+
+class SMOTENC(SMOTE):
+    """SMOTE for data with both continuous and nominal features, a drop-in for imblearn's.
+
+    Continuous features are interpolated as in :class:`SMOTE`. Neighbours are searched with
+    each differing nominal feature adding the squared median standard deviation of the
+    class's continuous features to the squared distance, and every nominal feature of a new
+    sample takes the category most frequent among the base sample's ``k_neighbors``
+    neighbours, ties broken at random [1]_. The output equals
+    :class:`imblearn.over_sampling.SMOTENC`'s for the same ``random_state``.
+
+    Read more in the :ref:`User Guide <over_sampling>`.
+
+    Parameters
+    ----------
+    categorical_features : "auto" or array-like of shape (n_cat_features,) or \
+(n_features,), dtype={{bool, int, str}}
+        Which features are categorical: ``"auto"`` (the :class:`pandas.CategoricalDtype`
+        columns of a DataFrame), column indices, column names of a DataFrame, or a boolean
+        mask.
+
+    categorical_encoder : estimator, default=None
+        One-hot encoder of the categorical features, keeping one column per category. If
+        ``None``, a :class:`~sklearn.preprocessing.OneHotEncoder` with
+        ``handle_unknown="ignore"`` is used.
+
+    {sampling_strategy}
+
+    random_state : int, RandomState instance or None, default=None
+        Controls the randomization of the algorithm.
+
+    k_neighbors : int or object, default=5
+        The nearest neighbours used to build the synthetic samples, as in :class:`SMOTE`.
+
+    n_jobs : int, default=None
+        Threads for the neighbour search and the generation kernels; never changes the output.
+
+    base_selection : {{"random", "even"}}, default="random"
+        How base samples are chosen, as in :class:`SMOTE`.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Number of samples to generate per targeted class.
+
+    nn_k_ : estimator object
+        Validated k-nearest neighbours created from the ``k_neighbors`` parameter.
+
+    categorical_encoder_ : estimator
+        The fitted encoder of the categorical features.
+
+    categorical_features_ : ndarray of shape (n_cat_features,), dtype=np.int64
+        Indices of the categorical features.
+
+    continuous_features_ : ndarray of shape (n_cont_features,), dtype=np.int64
+        Indices of the continuous features.
+
+    median_std_ : dict of int -> float
+        Median of the standard deviations of the continuous features, per over-sampled class.
+
+    n_features_ : int
+        Number of features of the input.
+
+    n_features_in_ : int
+        Number of features in the input dataset.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during ``fit_resample``.
+
+    See Also
+    --------
+    SMOTE : Over-sample continuous features.
+
+    Notes
+    -----
+    As in imbalanced-learn, the median standard deviation is computed per over-sampled class
+    and the vote excludes the base sample itself. Integer continuous features are
+    interpolated in float64 (imbalanced-learn would truncate the scaled one-hot codes to 0).
+
+    References
+    ----------
+    .. [1] N. V. Chawla, K. W. Bowyer, L. O. Hall, W. P. Kegelmeyer, "SMOTE: synthetic
+       minority over-sampling technique", Journal of Artificial Intelligence Research 16,
+       321-357, 2002, section 6.1.
+
+    Examples
+    --------
+    >>> from collections import Counter
+    >>> import numpy as np
+    >>> from sklearn.datasets import make_classification
+    >>> from skselect.over_sampling import SMOTENC
+    >>> X, y = make_classification(n_classes=2, class_sep=2, weights=[0.1, 0.9],
+    ...     n_informative=3, n_redundant=1, flip_y=0, n_features=20,
+    ...     n_clusters_per_class=1, n_samples=1000, random_state=10)
+    >>> X[:, -2:] = np.random.RandomState(10).randint(0, 4, size=(1000, 2))
+    >>> sm = SMOTENC(categorical_features=[18, 19], random_state=42)
+    >>> X_res, y_res = sm.fit_resample(X, y)
+    >>> sorted(Counter(y_res).items())
+    [(np.int64(0), 900), (np.int64(1), 900)]
+    """
+
+    _required_parameters = ["categorical_features"]
+
+    _parameter_constraints: dict = {
+        **SMOTE._parameter_constraints,
+        "categorical_features": ["array-like", StrOptions({"auto"})],
+        "categorical_encoder": [HasMethods(["fit_transform", "inverse_transform"]), None],
+    }
+
+    def __init__(
+        self,
+        categorical_features,
+        *,
+        categorical_encoder=None,
+        sampling_strategy="auto",
+        random_state=None,
+        k_neighbors=5,
+        n_jobs=None,
+        base_selection="random",
+    ):
+        super().__init__(
+            sampling_strategy=sampling_strategy,
+            random_state=random_state,
+            k_neighbors=k_neighbors,
+            n_jobs=n_jobs,
+            base_selection=base_selection,
+        )
+        self.categorical_features = categorical_features
+        self.categorical_encoder = categorical_encoder
+
+    def _check_X_y(self, X, y):
+        # Strings and DataFrames must reach the encoder untouched; the continuous part is
+        # checked (numeric, finite) once it is split off.
+        y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
+        if not hasattr(X, "iloc"):
+            X = check_array(X, dtype=None, accept_sparse=["csr", "csc"], ensure_all_finite=False)
+        elif X.shape[0] < 1:
+            raise ValueError(
+                f"Found array with {X.shape[0]} sample(s) while a minimum of 1 is required."
+            )
+        validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
+        # fit() stops here, so the continuous features are checked (numeric, finite) now.
+        self._validate_column_types(X)
+        if self.continuous_features_.size:
+            check_array(
+                _safe_indexing(X, self.continuous_features_, axis=1),
+                accept_sparse=["csr", "csc"],
+                input_name="X",
+            )
+        return X, y, binarize_y
+
+    def _validate_column_types(self, X):
+        n_features = X.shape[1]
+        if isinstance(self.categorical_features, str) and self.categorical_features == "auto":
+            if not hasattr(X, "dtypes"):
+                raise ValueError(
+                    "When `categorical_features='auto'`, the input data should be a "
+                    f"pandas.DataFrame. Got {type(X)} instead."
+                )
+            import pandas as pd
+
+            self.categorical_features_ = np.flatnonzero(
+                [isinstance(dtype, pd.CategoricalDtype) for dtype in X.dtypes]
+            )
+        else:
+            features = np.asarray(self.categorical_features)
+            if features.dtype == bool:
+                if features.shape != (n_features,):
+                    raise ValueError(
+                        "A boolean mask categorical_features must have one entry per "
+                        f"feature: got {features.shape[0]} entries for {n_features} features."
+                    )
+                self.categorical_features_ = np.flatnonzero(features)
+            else:
+                if features.dtype.kind in "OUS":
+                    names = list(getattr(X, "columns", []))
+                    if not names:
+                        raise ValueError(
+                            "categorical_features given as column names requires X to be a "
+                            f"pandas.DataFrame; got {type(X).__name__}."
+                        )
+                    missing = [name for name in features if name not in names]
+                    if missing:
+                        raise ValueError(
+                            f"categorical_features names {missing} are not columns of X."
+                        )
+                    features = np.array([names.index(name) for name in features])
+                features = features.astype(np.int64).ravel()
+                out_of_range = features[(features < -n_features) | (features >= n_features)]
+                if out_of_range.size:
+                    raise ValueError(
+                        f"categorical_features has indices {out_of_range.tolist()} out of "
+                        f"range for X with {n_features} features; valid indices are "
+                        f"0..{n_features - 1}."
+                    )
+                # The given order is kept: it is the order of the one-hot blocks, hence of
+                # the distance sums and of the tie-breaking draws, as in imbalanced-learn.
+                self.categorical_features_ = features % n_features
+        self.continuous_features_ = np.setdiff1d(np.arange(n_features), self.categorical_features_)
+
+    def _validate_estimator(self):
+        super()._validate_estimator()
+        if self.categorical_features_.size == self.n_features_in_:
+            raise ValueError(
+                "SMOTE-NC is not designed to work only with categorical features. It "
+                "requires some numerical features."
+            )
+        if self.categorical_features_.size == 0:
+            raise ValueError(
+                "SMOTE-NC is not designed to work only with numerical features. It "
+                "requires some categorical features."
+            )
+
+    def _encode_categorical(self, X_categorical, dtype):
+        if self.categorical_encoder is None:
+            self.categorical_encoder_ = OneHotEncoder(handle_unknown="ignore", dtype=dtype)
+        else:
+            self.categorical_encoder_ = clone(self.categorical_encoder)
+        if sparse.issparse(X_categorical):
+            X_categorical = X_categorical.toarray()
+        X_ohe = self.categorical_encoder_.fit_transform(X_categorical)
+        X_ohe = sparse.csr_matrix(X_ohe, dtype=dtype)
+        block_sizes = np.array(
+            [categories.size for categories in self.categorical_encoder_.categories_],
+            dtype=np.intp,
+        )
+        if X_ohe.shape[1] != block_sizes.sum():
+            raise ValueError(
+                "SMOTENC requires a one-hot encoding with one column per category of the "
+                "categorical features. The categorical_encoder produced "
+                f"{X_ohe.shape[1]} columns for {block_sizes.sum()} categories, as encoders "
+                "that drop columns (OneHotEncoder(drop=...)) or merge infrequent categories "
+                "do. Pass an encoder that keeps all categories, such as "
+                "OneHotEncoder(handle_unknown='ignore')."
+            )
+        return X_ohe, block_sizes
+
+    def _decode(self, codes):
+        """What OneHotEncoder.inverse_transform returns for rows with these one-hot codes.
+
+        scikit-learn's sparse inverse_transform takes a Python-level argmax per row; indexing
+        the fitted categories with the codes gives the same array much faster.
+        """
+        categories = self.categorical_encoder_.categories_
+        decoded = np.empty(codes.shape, dtype=np.result_type(*[c.dtype for c in categories]))
+        for feature, feature_categories in enumerate(categories):
+            decoded[:, feature] = feature_categories[codes[:, feature]]
+        return decoded
+
+    @staticmethod
+    def _category_codes(X_ohe, block_sizes):
+        """Category code of every row and categorical feature; -1 where the row has none."""
+        block_starts = np.concatenate([[0], np.cumsum(block_sizes)[:-1]]).astype(np.intp)
+        block_of_column = np.repeat(np.arange(block_sizes.size), block_sizes)
+        coo = X_ohe.tocoo()
+        nonzero = coo.data != 0
+        row, column = coo.row[nonzero], coo.col[nonzero]
+        codes = np.full((X_ohe.shape[0], block_sizes.size), -1, dtype=np.intp)
+        features = block_of_column[column]
+        codes[row, features] = column - block_starts[features]
+        return codes, block_starts
+
+    def _vote(self, rng, codes, block_sizes, block_starts, neighbours, rows, weight, dtype):
+        """Winning category code of every new sample and categorical feature."""
+        n_new, n_categorical = rows.shape[0], block_sizes.size
+        n_winners = np.empty((n_new, n_categorical), dtype=np.intp)
+        first_winner = np.empty((n_new, n_categorical), dtype=np.intp)
+        vote_counts(
+            codes,
+            block_sizes,
+            block_starts,
+            neighbours,
+            rows,
+            np.array([weight], dtype=dtype),
+            n_winners,
+            first_winner,
+            self._n_threads,
+        )
+        winners = first_winner
+        for feature in range(n_categorical):
+            # imbalanced-learn shuffles the (row, column) pairs of all tied maxima with one
+            # permutation per feature and keeps each row's first; reproduce which one wins
+            # without materialising the pairs.
+            counts = n_winners[:, feature]
+            starts = np.zeros(n_new, dtype=np.intp)
+            np.cumsum(counts[:-1], out=starts[1:])
+            permutation = rng.permutation(int(counts.sum()))
+            position = np.empty_like(permutation)
+            position[permutation] = np.arange(permutation.size)
+            first_position = np.minimum.reduceat(position, starts)
+            ranks = permutation[first_position] - starts
+            tied = np.flatnonzero(ranks > 0)
+            if tied.size:
+                tied_winners = np.empty(tied.size, dtype=np.intp)
+                winner_at_rank(
+                    codes,
+                    block_sizes,
+                    neighbours,
+                    np.ascontiguousarray(rows[tied]),
+                    np.full(tied.size, feature, dtype=np.intp),
+                    np.ascontiguousarray(ranks[tied], dtype=np.intp),
+                    np.array([weight], dtype=dtype),
+                    tied_winners,
+                )
+                winners[tied, feature] = tied_winners
+        return winners
+
+    def _fit_resample(self, X, y):
+        self.n_features_ = X.shape[1]
+        self._validate_column_types(X)
+        self._validate_estimator()
+        self._n_threads = _n_threads(self.n_jobs)
+
+        X_continuous = _safe_indexing(X, self.continuous_features_, axis=1)
+        X_continuous = check_array(X_continuous, accept_sparse=["csr", "csc"], input_name="X")
+        if X_continuous.dtype.kind not in "f":
+            X_continuous = X_continuous.astype(np.float64)
+        dtype = X_continuous.dtype
+        X_categorical = _safe_indexing(X, self.categorical_features_, axis=1)
+        X_ohe, block_sizes = self._encode_categorical(X_categorical, dtype)
+        codes, block_starts = self._category_codes(X_ohe, block_sizes)
+        n_continuous = self.continuous_features_.size
+
+        targets = [(label, n) for label, n in self.sampling_strategy_.items() if n > 0]
+        n_total = X.shape[0] + sum(n for _, n in targets)
+        y_resampled = np.empty(n_total, dtype=y.dtype)
+        y_resampled[: y.shape[0]] = y
+        continuous_blocks, winner_blocks = [], []
+        is_sparse = sparse.issparse(X_continuous)
+        X_continuous_csr = sparse.csr_matrix(X_continuous)
+
+        self.median_std_ = {}
+        offset = X.shape[0]
+        for class_label, n_new in targets:
+            class_indices = np.flatnonzero(y == class_label)
+            X_class_continuous = X_continuous_csr[class_indices]
+            _, variance = mean_variance_axis(X_class_continuous, axis=0)
+            median_std = np.median(np.sqrt(variance))
+            self.median_std_[class_label] = median_std
+            # Each one-hot 1 becomes median_std / sqrt(2): a differing category flips two
+            # coordinates, adding median_std**2 to the squared distance, the paper's penalty.
+            X_class_ohe = X_ohe[class_indices]
+            X_class_ohe.data[:] = median_std / np.sqrt(2)
+            X_class_encoded = sparse.hstack(
+                (X_class_continuous, X_class_ohe), format="csr", dtype=dtype
+            )
+            neighbours = self._class_neighbours(X_class_encoded, class_label)
+            rows, cols, steps = _draw_samples(
+                self.random_state,
+                X_class_encoded.shape[0],
+                neighbours.shape[1],
+                n_new,
+                self.base_selection,
+            )
+            if is_sparse:
+                continuous_blocks.append(
+                    _generate_sparse(
+                        X_class_continuous, neighbours, rows, cols, steps, self._n_threads
+                    )
+                )
+            else:
+                new_continuous = np.empty((n_new, n_continuous), dtype=dtype)
+                _generate_into(
+                    np.ascontiguousarray(X_continuous[class_indices]),
+                    neighbours,
+                    rows,
+                    cols,
+                    steps,
+                    new_continuous,
+                    self._n_threads,
+                )
+                continuous_blocks.append(new_continuous)
+            # With a zero median the scaled codes vanish; imbalanced-learn then votes with the
+            # plain one-hot codes, which counts the same neighbours with weight 1.
+            weight = 1.0 if math.isclose(median_std, 0) else median_std / np.sqrt(2)
+            winner_blocks.append(
+                self._vote(
+                    check_random_state(self.random_state),
+                    codes[class_indices],
+                    block_sizes,
+                    block_starts,
+                    neighbours,
+                    rows,
+                    weight,
+                    dtype,
+                )
+            )
+            y_resampled[offset : offset + n_new] = class_label
+            offset += n_new
+
+        n_new_total = n_total - X.shape[0]
+        all_codes = np.vstack([codes, *winner_blocks]) if n_new_total else codes
+        if self.categorical_encoder is None:
+            categories = self._decode(all_codes)
+        else:
+            # A user's encoder decodes through its own inverse_transform, as in imblearn.
+            all_ohe = sparse.csr_matrix(
+                (
+                    np.ones(int((all_codes >= 0).sum()), dtype=dtype),
+                    (
+                        np.nonzero(all_codes >= 0)[0],
+                        (all_codes + block_starts)[all_codes >= 0],
+                    ),
+                ),
+                shape=(n_total, X_ohe.shape[1]),
+            )
+            categories = self.categorical_encoder_.inverse_transform(all_ohe)
+
+        order = np.argsort(np.concatenate((self.continuous_features_, self.categorical_features_)))
+        if is_sparse:
+            X_cont_csr = X_continuous.tocsr()
+            continuous = _stack_csr(X_cont_csr, continuous_blocks, (n_total, n_continuous))
+            X_resampled = sparse.hstack((continuous, categories), format="csr")
+            return X_resampled[:, order], y_resampled
+        out_dtype = np.result_type(dtype, categories.dtype)
+        X_resampled = np.empty((n_total, self.n_features_), dtype=out_dtype)
+        X_resampled[: X.shape[0], self.continuous_features_] = X_continuous
+        if n_new_total:
+            X_resampled[X.shape[0] :, self.continuous_features_] = np.vstack(continuous_blocks)
+        X_resampled[:, self.categorical_features_] = categories
+        del order
+        return X_resampled, y_resampled
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.input_tags.string = True
+        return tags
+
+
+SMOTE.__doc__ = SMOTE.__doc__.format(sampling_strategy=_SAMPLING_STRATEGY_DOC)
+SMOTENC.__doc__ = SMOTENC.__doc__.format(sampling_strategy=_SAMPLING_STRATEGY_DOC)

@@ -169,7 +169,7 @@ def conformal_pvalues(
     --------
     >>> from skselect.conformal import conformal_pvalues
     >>> conformal_pvalues([0.1, 0.5, 0.5, 2.0], [0.5, 3.0, -1.0])
-    array([0.6, 1. , 0.2])
+    array([0.8, 1. , 0.2])
     """
     calib_scores, test_scores, calib_weights, test_weights = _validate_score_inputs(
         calib_scores, test_scores, calib_weights, test_weights

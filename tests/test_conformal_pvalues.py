@@ -302,20 +302,48 @@ def _prepared(calib, test, calib_w, test_w):
 
 
 @pytest.mark.parametrize("seed", range(12))
-@pytest.mark.parametrize("weighted", [False, True])
-def test_auxiliary_sizes_match_brute_force_with_ties(seed, weighted):
+@pytest.mark.parametrize("weights", ["unit", "shared test weight", "distinct"])
+def test_auxiliary_sizes_match_brute_force_with_ties(seed, weights):
+    # "unit" and "shared test weight" take the O(m) kernel, "distinct" the O(m^2) one.
     rng = np.random.default_rng(seed)
     n, m = int(rng.integers(5, 30)), int(rng.integers(2, 25))
     calib, test = tie_heavy(rng, n, levels=5), tie_heavy(rng, m, levels=5)
     calib[rng.uniform(size=n) < 0.3] = np.inf
-    calib_w = rng.lognormal(0, 0.5, n) if weighted else np.ones(n)
-    test_w = rng.lognormal(0, 0.5, m) if weighted else np.ones(m)
+    calib_w = np.ones(n) if weights == "unit" else rng.lognormal(0, 0.5, n)
+    test_w = {
+        "unit": np.ones(m),
+        "shared test weight": np.full(m, rng.lognormal(0, 0.5)),
+        "distinct": rng.lognormal(0, 0.5, m),
+    }[weights]
     fdr = float(rng.choice([0.1, 0.2, 0.3, 0.5]))
     args = _prepared(calib, test, calib_w, test_w)
     sizes, *_ = _auxiliary_sizes(*args, fdr, 2)
     assert np.array_equal(sizes, brute_auxiliary_sizes(calib, test, calib_w, test_w, fdr))
     # Results never depend on the number of threads.
     assert np.array_equal(sizes, _auxiliary_sizes(*args, fdr, 1)[0])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_linear_and_quadratic_kernels_agree_on_larger_tie_heavy_cases(seed):
+    from skselect.conformal._conformal_fast import (
+        _auxiliary_set_sizes,
+        _auxiliary_set_sizes_common_weight,
+    )
+
+    rng = np.random.default_rng(seed)
+    m = 600
+    sorted_test = np.sort(tie_heavy(rng, m, levels=40))
+    at_or_below = np.sort(rng.integers(0, 500, size=m)).astype(float)
+    at_or_below[np.flatnonzero(np.diff(sorted_test) == 0) + 1] = at_or_below[
+        np.flatnonzero(np.diff(sorted_test) == 0)
+    ]  # tied scores share their calibration count
+    at_or_below = np.maximum.accumulate(at_or_below)
+    for fdr in (0.05, 0.2, 0.6):
+        linear = np.empty(m, dtype=np.intp)
+        quadratic = np.empty(m, dtype=np.intp)
+        _auxiliary_set_sizes_common_weight(sorted_test, at_or_below, 1.0, 500.0, fdr, linear, 2)
+        _auxiliary_set_sizes(sorted_test, at_or_below, np.ones(m), 500.0, fdr, quadratic, 2)
+        assert np.array_equal(linear, quadratic)
 
 
 @pytest.mark.parametrize("seed", range(10))

@@ -9,10 +9,10 @@ from sklearn.utils._param_validation import Interval, validate_params
 
 from skselect.conformal._conformal_fast import (
     _auxiliary_set_sizes,
+    _auxiliary_set_sizes_common_weight,
     _bh_count,
     _weighted_rank_counts,
 )
-from skselect.utils._openmp_helpers import _openmp_effective_n_threads
 
 PRUNING_OPTIONS = ("deterministic", "homogeneous", "heterogeneous")
 
@@ -88,18 +88,35 @@ def _threads_for(work, n_threads):
     return int(max(1, min(n_threads, work // _MIN_WORK_PER_EXTRA_THREAD)))
 
 
-def _calibration_weight_counts(calib_scores, test_scores, calib_weights, n_threads):
-    """Return (weight below, weight at or below, total weight) for every test score."""
-    n_threads = _threads_for(
-        test_scores.shape[0] * max(1, int(np.log2(calib_scores.shape[0] + 1))), n_threads
+def _calibration_weight_counts(calib_scores, test_scores, calib_weights):
+    """Calibration weight below / at or below every test score, from one sort of each side.
+
+    Returns (below, at_or_below, total weight, test order, at_or_below in test order); the
+    first two are in the input order of ``test_scores``.
+    """
+    if (calib_weights == 1.0).all():
+        # Unit weights: the prefix sums are the ranks, no argsort needed.
+        sorted_scores = np.sort(calib_scores)
+        cumulative = np.arange(calib_scores.shape[0] + 1, dtype=np.float64)
+    else:
+        order = np.argsort(calib_scores, kind="stable")
+        sorted_scores = np.ascontiguousarray(calib_scores[order])
+        cumulative = np.concatenate(([0.0], np.cumsum(calib_weights[order])))
+    test_order = np.argsort(test_scores)
+    sorted_below = np.empty(test_scores.shape[0])
+    sorted_at_or_below = np.empty(test_scores.shape[0])
+    _weighted_rank_counts(
+        sorted_scores,
+        cumulative,
+        np.ascontiguousarray(test_scores[test_order]),
+        sorted_below,
+        sorted_at_or_below,
     )
-    order = np.argsort(calib_scores, kind="stable")
-    sorted_scores = np.ascontiguousarray(calib_scores[order])
-    cumulative = np.concatenate(([0.0], np.cumsum(calib_weights[order])))
-    below = np.empty(test_scores.shape[0])
-    at_or_below = np.empty(test_scores.shape[0])
-    _weighted_rank_counts(sorted_scores, cumulative, test_scores, below, at_or_below, n_threads)
-    return below, at_or_below, cumulative[-1]
+    below = np.empty_like(sorted_below)
+    below[test_order] = sorted_below
+    at_or_below = np.empty_like(sorted_at_or_below)
+    at_or_below[test_order] = sorted_at_or_below
+    return below, at_or_below, cumulative[-1], test_order, sorted_at_or_below
 
 
 @validate_params(
@@ -162,8 +179,8 @@ def conformal_pvalues(
     Notes
     -----
     With unit weights the deterministic p-value is ``(1 + #{i: V_i <= V_j}) / (n + 1)``.
-    The calibration scores are sorted once; each test score costs two binary searches, so
-    the total cost is ``O((n + m) log n)``.
+    The calibration and the test scores are each sorted once and merged with the weight
+    prefix sums, so the total cost is ``O(n log n + m log m)``.
 
     Examples
     --------
@@ -174,8 +191,8 @@ def conformal_pvalues(
     calib_scores, test_scores, calib_weights, test_weights = _validate_score_inputs(
         calib_scores, test_scores, calib_weights, test_weights
     )
-    below, at_or_below, total = _calibration_weight_counts(
-        calib_scores, test_scores, calib_weights, _openmp_effective_n_threads()
+    below, at_or_below, total, _, _ = _calibration_weight_counts(
+        calib_scores, test_scores, calib_weights
     )
     denominator = total + test_weights
     if not randomized:
@@ -285,21 +302,31 @@ def _auxiliary_sizes(calib_scores, test_scores, calib_weights, test_weights, fdr
 
     Inputs must already be validated (1-D, same float dtype, weights given).
     """
-    below, at_or_below, total = _calibration_weight_counts(
-        calib_scores, test_scores, calib_weights, n_threads
+    below, at_or_below, total, order, sorted_at_or_below = _calibration_weight_counts(
+        calib_scores, test_scores, calib_weights
     )
-    order = np.argsort(test_scores, kind="stable")
-    n_threads = _threads_for(test_scores.shape[0] ** 2 // 4, n_threads)
     sorted_sizes = np.empty(test_scores.shape[0], dtype=np.intp)
-    _auxiliary_set_sizes(
-        np.ascontiguousarray(test_scores[order]),
-        np.ascontiguousarray(at_or_below[order]),
-        np.ascontiguousarray(test_weights[order]),
-        float(total),
-        float(fdr),
-        sorted_sizes,
-        n_threads,
-    )
+    if test_scores.shape[0] > 0 and (test_weights == test_weights[0]).all():
+        # One shared test weight (OptCS, unweighted WCS): O(m) after the sort.
+        _auxiliary_set_sizes_common_weight(
+            np.ascontiguousarray(test_scores[order]),
+            sorted_at_or_below,
+            float(test_weights[0]),
+            float(total),
+            float(fdr),
+            sorted_sizes,
+            _threads_for(test_scores.shape[0], n_threads),
+        )
+    else:
+        _auxiliary_set_sizes(
+            np.ascontiguousarray(test_scores[order]),
+            sorted_at_or_below,
+            np.ascontiguousarray(test_weights[order]),
+            float(total),
+            float(fdr),
+            sorted_sizes,
+            _threads_for(test_scores.shape[0] ** 2 // 4, n_threads),
+        )
     set_sizes = np.empty_like(sorted_sizes)
     set_sizes[order] = sorted_sizes
     return set_sizes, below, at_or_below, total

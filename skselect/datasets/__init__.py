@@ -1,3 +1,5 @@
 """Small real datasets shipped inside the package (no network access needed)."""
 
-__all__ = []
+from skselect.datasets._qsar_aquatic_toxicity import load_qsar_aquatic_toxicity
+
+__all__ = ["load_qsar_aquatic_toxicity"]

@@ -19,6 +19,12 @@ from setuptools.command.sdist import sdist
 
 ROOT = Path(__file__).parent
 
+# Every compiled kernel, by module name. The build stops if a .pyx under skselect/ is missing
+# here, so a new kernel cannot be left out of the wheel by accident.
+EXTENSION_MODULES = [
+    "skselect.utils._openmp_helpers",
+]
+
 
 def _env_flag(name):
     return os.environ.get(name, "0").strip().lower() not in ("", "0", "false", "no")
@@ -72,13 +78,22 @@ def _compiles_with(compile_args, link_args):
 def _extensions():
     compile_args, link_args = _openmp_flags()
     print(f"skselect: OpenMP {'enabled' if compile_args else 'disabled'}", file=sys.stderr)
+    on_disk = {
+        ".".join(pyx.relative_to(ROOT).with_suffix("").parts)
+        for pyx in ROOT.glob("skselect/**/*.pyx")
+    }
+    unlisted = sorted(on_disk - set(EXTENSION_MODULES))
+    missing = sorted(set(EXTENSION_MODULES) - on_disk)
+    if unlisted or missing:
+        raise SystemExit(
+            f"setup.py: EXTENSION_MODULES is out of date: add {unlisted}, remove {missing}"
+        )
     extensions = []
-    for pyx in sorted(ROOT.glob("skselect/**/*.pyx")):
-        relative = pyx.relative_to(ROOT)
+    for module in EXTENSION_MODULES:
         extensions.append(
             Extension(
-                ".".join(relative.with_suffix("").parts),
-                [str(relative)],
+                module,
+                [module.replace(".", "/") + ".pyx"],
                 include_dirs=[numpy.get_include()],
                 define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_22_API_VERSION")],
                 extra_compile_args=["-O3"] * (sys.platform != "win32") + compile_args,

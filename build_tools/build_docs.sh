@@ -19,5 +19,5 @@ cd "${root}/doc"
 rm -rf _build generated gen_modules auto_examples
 export MPLBACKEND=Agg
 # Sphinx is run from doc/, so "import skselect" must find the installed package, not ../skselect.
-python -m sphinx -W --keep-going -n -b html -d _build/doctrees . _build/html
+python -m sphinx -W --keep-going -b html -d _build/doctrees . _build/html
 echo "=== documentation built: ${root}/doc/_build/html/index.html"

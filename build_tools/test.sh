@@ -47,11 +47,18 @@ run_suite() {
         echo "=== [${label}] FAILED: no test passed" >&2
         return 1
     fi
+    local summary passed failed
+    summary="$(grep -E '[0-9]+ (passed|failed)' "${log}" | tail -1)"
+    passed="$(grep -oE '[0-9]+ passed' <<<"${summary}" | grep -oE '[0-9]+' || echo 0)"
+    failed="$(grep -oE '[0-9]+ failed' <<<"${summary}" | grep -oE '[0-9]+' || echo 0)"
+    echo "${label} ${passed} ${failed}" >>"${SKSELECT_TEST_COUNTS:-/dev/null}"
     echo "=== [${label}] OK"
 }
 
 export SKSELECT_EXPECT_OPENMP=1
-if ! (echo | "${CC:-cc}" -fopenmp -E -dM - 2>/dev/null | grep -q '_OPENMP'); then
+# Captured rather than piped into grep -q, which would SIGPIPE the compiler under pipefail.
+compiler_macros="$(echo | "${CC:-cc}" -fopenmp -E -dM - 2>/dev/null || true)"
+if [[ "${compiler_macros}" != *_OPENMP* ]]; then
     export SKSELECT_EXPECT_OPENMP=0   # the compiler has no OpenMP: a serial build is expected
 fi
 run_suite openmp "${root}" "${pytest_extra[*]:-}"

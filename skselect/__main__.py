@@ -1,7 +1,4 @@
-"""``python -m skselect``: what this installation is and which estimators it provides.
-
-Later releases turn this into a tour that runs every estimator on small real datasets.
-"""
+"""``python -m skselect``: the tour, or what this installation is (``--info``)."""
 
 import argparse
 import sys
@@ -11,46 +8,82 @@ def _parse_args(argv):
     parser = argparse.ArgumentParser(
         prog="python -m skselect",
         description=(
-            "Show the skselect version, how it was built (OpenMP, threads) and the "
-            "estimators it provides."
+            "A tour of skselect: every estimator on small real datasets, inside scikit-learn "
+            "and imbalanced-learn pipelines, one table each. Needs no network."
         ),
     )
     parser.add_argument(
-        "--versions",
+        "--only",
+        action="append",
+        metavar="STEP",
+        help="run only this step (repeatable); see --list for the names",
+    )
+    parser.add_argument("--list", action="store_true", help="list the tour's steps and exit")
+    parser.add_argument(
+        "--quick", action="store_true", help="smaller settings: fewer folds and repetitions"
+    )
+    parser.add_argument(
+        "--plots", metavar="DIR", help="also write each step's figure as a PNG into DIR"
+    )
+    parser.add_argument(
+        "--info",
         action="store_true",
-        help="also print the versions of the dependencies",
+        help="print the version, the build (OpenMP, threads), the dependencies and the "
+        "estimators available, and exit",
     )
     return parser.parse_args(argv)
 
 
+def _print_info():
+    import skselect
+    from skselect.utils import all_estimators
+    from skselect.utils._show_versions import show_versions
+
+    show_versions()
+    estimators = all_estimators()
+    print(f"\nestimators available: {len(estimators)}")
+    width = max((len(name) for name, _ in estimators), default=0)
+    for name, cls in estimators:
+        print(f"  {name:<{width}}  {cls.__module__.rsplit('._', 1)[0]}")
+    return skselect
+
+
 def main(argv=None):
     args = _parse_args(sys.argv[1:] if argv is None else argv)
+    from skselect import _tour
+
+    if args.info:
+        _print_info()
+        return 0
+    import skselect._tour_steps  # noqa: F401  (registers the steps)
+
+    keys = [key for key, _, _ in _tour.STEPS]
+    if args.list:
+        for key, title, _ in _tour.STEPS:
+            print(f"{key:<12} {title}")
+        return 0
+    if args.only:
+        unknown = sorted(set(args.only) - set(keys))
+        if unknown:
+            print(
+                f"python -m skselect: unknown step(s) {unknown}; choose among {keys}",
+                file=sys.stderr,
+            )
+            return 2
 
     import skselect
     from skselect.utils import all_estimators
-    from skselect.utils._show_versions import _build_info, show_versions
+    from skselect.utils._show_versions import _build_info
 
-    if args.versions:
-        show_versions()
-    else:
-        build = _build_info()
-        print(f"skselect {skselect.__version__}")
-        print(
-            "build: "
-            + ("OpenMP" if build["openmp"] else "serial (no OpenMP)")
-            + f", {build['effective_n_threads']} thread(s)"
-        )
-
-    estimators = all_estimators()
-    print(f"\nestimators available: {len(estimators)}")
-    if estimators:
-        width = max(len(name) for name, _ in estimators)
-        for name, cls in estimators:
-            public_module = cls.__module__.rsplit("._", 1)[0]
-            print(f"  {name:<{width}}  {public_module}")
-    else:
-        print("  (none yet: the estimator subpackages are still being written)")
-    return 0
+    build = _build_info()
+    print(
+        f"skselect {skselect.__version__} ("
+        + ("OpenMP" if build["openmp"] else "serial build, no OpenMP")
+        + f", {build['effective_n_threads']} thread(s))"
+    )
+    names = [name for name, _ in all_estimators()]
+    print(f"estimators available: {', '.join(names) if names else 'none yet'}")
+    return _tour.run_tour(only=args.only, quick=args.quick, plots_dir=args.plots)
 
 
 if __name__ == "__main__":

@@ -74,13 +74,14 @@ def test_installed_package_works_outside_the_source_tree(tmp_path):
 
 def test_command_line_entry_point(tmp_path):
     out = subprocess.run(
-        [sys.executable, "-m", "skselect"], cwd=tmp_path, capture_output=True, text=True
+        [sys.executable, "-m", "skselect", "--info"], cwd=tmp_path, capture_output=True, text=True
     )
     assert out.returncode == 0, out.stderr
-    assert f"skselect {skselect.__version__}" in out.stdout
+    assert f"skselect: {skselect.__version__}" in out.stdout
     assert "estimators available:" in out.stdout
+    assert "OpenMP:" in out.stdout
     help_out = subprocess.run(
-        [sys.executable, "-m", "skselect", "--help"], capture_output=True, text=True
+        [sys.executable, "-m", "skselect", "--help"], cwd=tmp_path, capture_output=True, text=True
     )
     assert help_out.returncode == 0 and "usage:" in help_out.stdout
 

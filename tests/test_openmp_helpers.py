@@ -55,20 +55,22 @@ def test_threadpoolctl_limit_is_honoured():
         assert _count_threads_used(_openmp_effective_n_threads()) == 1
 
 
-def _effective_threads_in_subprocess(env_update):
+def _effective_threads_in_subprocess(env_update, cwd):
     env = {**os.environ, **env_update}
     code = "from skselect.utils._openmp_helpers import _openmp_effective_n_threads as f;print(f())"
+    # cwd away from the repository: "python -c" puts the cwd first on sys.path, and the source
+    # tree's skselect has no compiled extensions.
     out = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", code], env=env, cwd=cwd, capture_output=True, text=True, check=True
     )
     return int(out.stdout.strip())
 
 
 @requires_openmp
-def test_omp_num_threads_is_honoured():
-    assert _effective_threads_in_subprocess({"OMP_NUM_THREADS": "1"}) == 1
+def test_omp_num_threads_is_honoured(tmp_path):
+    assert _effective_threads_in_subprocess({"OMP_NUM_THREADS": "1"}, tmp_path) == 1
     # An explicit request may exceed the physical cores: the user asked for it.
-    assert _effective_threads_in_subprocess({"OMP_NUM_THREADS": "3"}) == 3
+    assert _effective_threads_in_subprocess({"OMP_NUM_THREADS": "3"}, tmp_path) == 3
 
 
 @requires_openmp

@@ -1,5 +1,6 @@
 """Small real datasets shipped inside the package (no network access needed)."""
 
 from skselect.datasets._pima import load_pima
+from skselect.datasets._qsar_aquatic_toxicity import load_qsar_aquatic_toxicity
 
-__all__ = ["load_pima"]
+__all__ = ["load_pima", "load_qsar_aquatic_toxicity"]

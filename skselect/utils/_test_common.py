@@ -14,11 +14,26 @@ from skselect.utils.discovery import all_estimators
 
 # Estimator class name -> dict of constructor arguments, or a list of such dicts to check
 # several configurations.
-INIT_PARAMS = {}
+INIT_PARAMS = {
+    # The issue fixes PRESTOClassifier's default alpha=1.0, which on standardised features
+    # zeroes every weight (the intercept-only model, chance accuracy): the accuracy checks
+    # need a fitted signal. A 5-point grid keeps the CV estimator's checks fast.
+    "PRESTOClassifier": {"alpha": 0.01},
+    "PRESTOClassifierCV": {"alphas": 5},
+}
 
 # Estimator class name -> {check name: reason}. Every entry needs a reason that a reader can
 # verify; these are reported as xfail, so a check that starts passing is noticed (XPASS).
-EXPECTED_FAILED_CHECKS = {}
+_PRESTO_GLOBAL_RNG_CHECK = (
+    "scikit-learn's check itself calls np.random.permutation (the global RNG), which "
+    "tests/conftest.py's autouse fixture rejects at teardown; the same invariance (predict and "
+    "predict_proba on a permuted subset) is tested with a seeded RNG in "
+    "tests/test_presto.py::test_methods_sample_order_invariance."
+)
+EXPECTED_FAILED_CHECKS = {
+    name: {"check_methods_sample_order_invariance": _PRESTO_GLOBAL_RNG_CHECK}
+    for name in ("PRESTOClassifier", "PRESTOClassifierCV", "ProportionalOddsClassifier")
+}
 
 
 def _construct_instances(estimator_class):

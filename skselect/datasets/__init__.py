@@ -1,3 +1,5 @@
 """Small real datasets shipped inside the package (no network access needed)."""
 
-__all__ = []
+from skselect.datasets._wine_quality import load_wine_quality
+
+__all__ = ["load_wine_quality"]

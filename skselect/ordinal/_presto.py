@@ -22,7 +22,7 @@ Newton-type steps. We use a proximal Newton method: one pass over the samples pe
 coordinate descent solves the penalised quadratic model in the (K - 1)(p + 1) parameters; a
 backtracking line search keeps every iterate feasible (non-crossing on every training row).
 We also tried proximal gradient (FISTA) with backtracking: at the tolerance the oracle tests
-need (1e-8 relative objective change) it took hundreds to thousands of passes over the data per
+need (optimality conditions met to 1e-8) it took hundreds to thousands of passes over the data per
 penalty, against 3 to 8 for proximal Newton, and the path benchmark at n = 2500, p = 10, K = 4
 was an order of magnitude slower. A Newton pass costs O(n p^2 K) instead of O(n p K), which
 stays cheaper in practice up to a few hundred features.
@@ -186,7 +186,7 @@ class _Problem:
     # -- parameter bookkeeping ---------------------------------------------------------------
 
     def split(self, u):
-        """(intercepts, cumulative weights b (K-1, p), differences psi) on the standardised scale."""
+        """(intercepts, cumulative weights b (K-1, p), differences psi), standardised scale."""
         intercepts = u[: self.n_boundaries]
         psi = u[self.n_boundaries :].reshape(self.n_boundaries, self.n_features)
         return intercepts, np.cumsum(psi, axis=0), psi
@@ -288,9 +288,16 @@ class _Problem:
         for n_iter in range(1, max_iter + 1):
             self.linear_predictor(u, eta)
             _, gradient, hessian = self.gradient_hessian(eta)
+            violation = self._optimality_violation(u, gradient, l1, l2)
+            if violation <= tol:
+                return u, n_iter, True
             target = u.copy()
+            # Inexact Newton: solve the quadratic model more accurately as the iterate nears
+            # the optimum (a model change of violation**2 is what the step is worth), which
+            # keeps the outer convergence superlinear without wasting sweeps early on.
+            inner_tol = max(1e-4 * violation * violation, 1e-300)
             _cd_quadratic(
-                hessian, gradient, u, l1_cd, l2, target, residual, _MAX_CD_SWEEPS, 1e-3 * tol
+                hessian, gradient, u, l1_cd, l2, target, residual, _MAX_CD_SWEEPS, inner_tol
             )
             direction = target - u
             predicted = float(gradient @ direction) + self._penalty(target, l1, l2)
@@ -326,11 +333,18 @@ class _Problem:
                 # boundary of the feasible region (or at the optimum up to rounding). Keep it,
                 # as ordinalNet does.
                 return u, n_iter, True
-            decrease = objective - objective_new
             u, objective = candidate, objective_new
-            if decrease <= tol * max(1.0, abs(objective)):
-                return u, n_iter, True
         return u, max_iter, False
+
+    def _optimality_violation(self, u, gradient, l1, l2):
+        """Largest violation of the KKT conditions (units of the mean log-likelihood gradient)."""
+        smooth = gradient + l2 * u
+        at_zero = u == 0
+        violation = np.where(
+            at_zero, np.maximum(np.abs(smooth) - l1, 0.0), np.abs(smooth + l1 * np.sign(u))
+        )
+        violation[self.fixed] = 0.0
+        return float(violation.max()) if violation.size else 0.0
 
     def alpha_max(self):
         """Smallest alpha at which every penalised coefficient is zero (ordinalNet's lambda_max)."""
@@ -540,7 +554,9 @@ class PRESTOClassifier(_BaseCumulativeLogit):
         ValueError, clip each to the running maximum of the lower ones, or sort them
         (monotone rearrangement). A warning reports how many rows crossed.
     tol : float, default=1e-8
-        Stop when an iteration lowers the objective by less than ``tol * max(1, objective)``.
+        Stop when the largest violation of the optimality (KKT) conditions, measured on the
+        gradient of the mean log-likelihood with respect to the standardised coefficients, is
+        at most ``tol``.
     max_iter : int, default=10000
         Maximum number of proximal Newton iterations.
     warm_start : bool, default=False
@@ -724,7 +740,7 @@ class ProportionalOddsClassifier(_BaseCumulativeLogit):
     crossing : {"error", "clip", "rearrange"}, default="clip"
         Kept for a uniform interface; proportional-odds boundaries never cross.
     tol : float, default=1e-8
-        Relative objective decrease at which the solver stops.
+        Optimality tolerance, as in :class:`PRESTOClassifier`.
     max_iter : int, default=10000
         Maximum number of Newton iterations.
 

@@ -127,8 +127,8 @@ def _objective(
     const double[:, ::1] eta_step,   # IN (n_samples, n_boundaries) change along the direction
     double step,                     # IN evaluate at eta + step * eta_step
     const Py_ssize_t[::1] y,         # IN (n_samples,) class codes 0..n_boundaries
-    const double[::1] sample_weight, # IN (n_samples,) summing to one
-    double[::1] chunk_sums,          # OUT scratch (max chunks,)
+    const double[::1] sample_weight,  # IN (n_samples,) summing to one
+    double[::1] chunk_sums,           # OUT scratch (max chunks,)
     int n_threads,
 ):
     """Weighted mean negative log-likelihood at eta + step * eta_step, +inf if infeasible.

@@ -2,5 +2,6 @@
 
 from skselect.datasets._pima import load_pima
 from skselect.datasets._qsar_aquatic_toxicity import load_qsar_aquatic_toxicity
+from skselect.datasets._wine_quality import load_wine_quality
 
-__all__ = ["load_pima", "load_qsar_aquatic_toxicity"]
+__all__ = ["load_pima", "load_qsar_aquatic_toxicity", "load_wine_quality"]

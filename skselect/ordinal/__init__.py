@@ -1,3 +1,9 @@
-"""Ordinal classification: PRESTO, cumulative logit with L1-fused thresholds."""
+"""Ordinal classification: PRESTO, cumulative logit with L1-fused boundary weights."""
 
-__all__ = []
+from skselect.ordinal._presto import (
+    PRESTOClassifier,
+    PRESTOClassifierCV,
+    ProportionalOddsClassifier,
+)
+
+__all__ = ["PRESTOClassifier", "PRESTOClassifierCV", "ProportionalOddsClassifier"]

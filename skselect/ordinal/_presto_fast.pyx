@@ -1,0 +1,299 @@
+# Kernels for the PRESTO cumulative-logit fit.
+#
+# The solver is a proximal Newton method: the Python driver (_presto.py) asks for the loss, the
+# gradient and the Hessian of the mean negative log-likelihood (one pass over the samples,
+# `_loss_grad_hess`), solves the penalised quadratic model by cyclic coordinate descent
+# (`_cd_quadratic`), and backtracks along the Newton direction with `_objective`, which
+# returns +inf outside the feasible region (a training row whose cumulative probabilities
+# cross, or whose observed class gets probability 0).
+#
+# Determinism: every pass over samples splits the rows into chunks whose boundaries depend on
+# n_samples only; each chunk accumulates into its own slice of a scratch buffer and the slices
+# are summed in chunk order afterwards, so results never depend on the number of threads.
+
+from cython cimport floating
+from cython.parallel cimport prange
+from libc.math cimport exp, expm1, log, log1p, INFINITY
+
+
+cdef inline double _sigmoid(double t) noexcept nogil:
+    cdef double e
+    if t >= 0:
+        return 1.0 / (1.0 + exp(-t))
+    e = exp(t)
+    return e / (1.0 + e)
+
+
+cdef inline double _log_sigmoid(double t) noexcept nogil:
+    if t >= 0:
+        return -log1p(exp(-t))
+    return t - log1p(exp(t))
+
+
+cdef inline bint _row_terms(
+    const double[:, ::1] eta,
+    Py_ssize_t i,
+    Py_ssize_t n_boundaries,
+    Py_ssize_t c,
+    double *nll,
+    double *grad_upper,
+    double *grad_lower,
+    double *hess_upper,
+    double *hess_lower,
+    double *hess_cross,
+) noexcept nogil:
+    """Loss, gradient and Hessian of -log P(y = c | eta_i) in the two boundaries it touches.
+
+    The observed class c (0-based) lies between boundary c - 1 (lower, eta = b) and boundary
+    c (upper, eta = a). P = sigmoid(a) - sigmoid(b) is evaluated as
+    sigmoid(a) * sigmoid(-b) * (1 - exp(b - a)) so that it keeps its relative precision when
+    both cumulative probabilities are close to 0 or to 1. Returns False when the row is
+    infeasible (a <= b, so that the observed class has probability 0).
+    """
+    cdef double a, b, fa, fb, ra, rb, gap
+    nll[0] = 0.0
+    grad_upper[0] = 0.0
+    grad_lower[0] = 0.0
+    hess_upper[0] = 0.0
+    hess_lower[0] = 0.0
+    hess_cross[0] = 0.0
+    if c == 0:
+        a = eta[i, 0]
+        fa = _sigmoid(a)
+        nll[0] = -_log_sigmoid(a)
+        ra = _sigmoid(-a)  # f(a) / P with P = sigmoid(a)
+        grad_upper[0] = -ra
+        hess_upper[0] = fa * ra
+        return True
+    if c == n_boundaries:
+        b = eta[i, n_boundaries - 1]
+        rb = _sigmoid(b)  # f(b) / P with P = sigmoid(-b)
+        nll[0] = -_log_sigmoid(-b)
+        grad_lower[0] = rb
+        hess_lower[0] = rb * (1.0 - rb)
+        return True
+    a = eta[i, c]
+    b = eta[i, c - 1]
+    if not a > b:
+        return False
+    gap = -expm1(b - a)
+    nll[0] = -(_log_sigmoid(a) + _log_sigmoid(-b) + log(gap))
+    fa = _sigmoid(a)
+    fb = _sigmoid(b)
+    ra = _sigmoid(-a) / (_sigmoid(-b) * gap)
+    rb = fb / (fa * gap)
+    grad_upper[0] = -ra
+    grad_lower[0] = rb
+    hess_upper[0] = -(1.0 - 2.0 * fa) * ra + ra * ra
+    hess_lower[0] = (1.0 - 2.0 * fb) * rb + rb * rb
+    hess_cross[0] = -ra * rb
+    return True
+
+
+def _chunk_bounds(Py_ssize_t n_samples, Py_ssize_t max_chunks=32, Py_ssize_t min_rows=256):
+    """Number of chunks and rows per chunk; a function of n_samples only."""
+    cdef Py_ssize_t n_chunks = (n_samples + min_rows - 1) // min_rows
+    n_chunks = max(1, min(n_chunks, max_chunks))
+    return n_chunks, (n_samples + n_chunks - 1) // n_chunks
+
+
+def _linear_predictor(
+    const floating[:, ::1] X,        # IN (n_samples, n_features)
+    const double[:, ::1] coef,       # IN (n_boundaries, n_features)
+    const double[::1] intercept,     # IN (n_boundaries,)
+    double[:, ::1] eta,              # OUT (n_samples, n_boundaries)
+    int n_threads,
+):
+    """eta[i, k] = intercept[k] + X[i] . coef[k]."""
+    cdef Py_ssize_t n_samples = X.shape[0], n_features = X.shape[1]
+    cdef Py_ssize_t n_boundaries = coef.shape[0]
+    cdef Py_ssize_t n_chunks, chunk_size, chunk, i, j, k, start, stop
+    cdef double acc
+    n_chunks, chunk_size = _chunk_bounds(n_samples)
+    with nogil:
+        for chunk in prange(n_chunks, num_threads=n_threads, schedule="static"):
+            start = chunk * chunk_size
+            stop = min(start + chunk_size, n_samples)
+            for i in range(start, stop):
+                for k in range(n_boundaries):
+                    acc = intercept[k]
+                    for j in range(n_features):
+                        acc = acc + X[i, j] * coef[k, j]
+                    eta[i, k] = acc
+
+
+def _objective(
+    const double[:, ::1] eta,        # IN (n_samples, n_boundaries) current linear predictor
+    const double[:, ::1] eta_step,   # IN (n_samples, n_boundaries) change along the direction
+    double step,                     # IN evaluate at eta + step * eta_step
+    const Py_ssize_t[::1] y,         # IN (n_samples,) class codes 0..n_boundaries
+    const double[::1] sample_weight,  # IN (n_samples,) summing to one
+    double[::1] chunk_sums,           # OUT scratch (max chunks,)
+    int n_threads,
+):
+    """Weighted mean negative log-likelihood at eta + step * eta_step, +inf if infeasible.
+
+    Feasible means what ordinalNet's training loop enforces: on every training row the
+    linear predictors (hence the cumulative probabilities) are non-decreasing over the
+    boundaries, and the observed class has a positive probability.
+    """
+    cdef Py_ssize_t n_samples = eta.shape[0], n_boundaries = eta.shape[1]
+    cdef Py_ssize_t n_chunks, chunk_size, chunk, i, k, c, start, stop
+    cdef double acc, a, b, value, previous
+    cdef bint feasible
+    n_chunks, chunk_size = _chunk_bounds(n_samples)
+    with nogil:
+        for chunk in prange(n_chunks, num_threads=n_threads, schedule="static"):
+            start = chunk * chunk_size
+            stop = min(start + chunk_size, n_samples)
+            acc = 0.0
+            feasible = True
+            for i in range(start, stop):
+                previous = -INFINITY
+                for k in range(n_boundaries):
+                    value = eta[i, k] + step * eta_step[i, k]
+                    if value < previous:
+                        feasible = False
+                    previous = value
+                c = y[i]
+                if c == 0:
+                    a = eta[i, 0] + step * eta_step[i, 0]
+                    acc = acc - sample_weight[i] * _log_sigmoid(a)
+                elif c == n_boundaries:
+                    b = eta[i, c - 1] + step * eta_step[i, c - 1]
+                    acc = acc - sample_weight[i] * _log_sigmoid(-b)
+                else:
+                    a = eta[i, c] + step * eta_step[i, c]
+                    b = eta[i, c - 1] + step * eta_step[i, c - 1]
+                    if a > b:
+                        acc = acc - sample_weight[i] * (
+                            _log_sigmoid(a) + _log_sigmoid(-b) + log(-expm1(b - a))
+                        )
+                    else:
+                        feasible = False
+            chunk_sums[chunk] = acc if feasible else INFINITY
+    total = 0.0
+    for chunk in range(n_chunks):
+        total += chunk_sums[chunk]
+    return total
+
+
+def _loss_grad_hess(
+    const floating[:, ::1] X,            # IN (n_samples, n_features)
+    const double[:, ::1] eta,            # IN (n_samples, n_boundaries), feasible
+    const Py_ssize_t[::1] y,             # IN (n_samples,) class codes 0..n_boundaries
+    const double[::1] sample_weight,     # IN (n_samples,) summing to one
+    double[:, :, ::1] grad,              # OUT (chunks, n_boundaries, n_features + 1)
+    double[:, :, :, ::1] hess_diag,      # OUT (chunks, n_boundaries, n_features + 1, same)
+    double[:, :, :, ::1] hess_cross,     # OUT (chunks, max(n_boundaries - 1, 1), same, same)
+    double[:, ::1] row_buffer,           # OUT scratch (chunks, n_features + 1)
+    double[::1] chunk_sums,              # OUT scratch (chunks,)
+    int n_threads,
+):
+    """Loss, gradient and Hessian with respect to (intercept_k, coef_k) for every boundary k.
+
+    Only the lower triangles of the Hessian blocks are filled. A row touches at most two
+    boundaries (the two around its class), so the Hessian is block tridiagonal: diagonal
+    blocks per boundary and cross blocks between boundaries k and k + 1. Each chunk writes its
+    own slice of the outputs; the caller sums them over the first axis in chunk order.
+    """
+    cdef Py_ssize_t n_samples = X.shape[0], n_features = X.shape[1]
+    cdef Py_ssize_t n_boundaries = eta.shape[1], width = n_features + 1
+    cdef Py_ssize_t n_chunks, chunk_size, chunk, i, j, u, v, c, start, stop
+    cdef double nll, g_up, g_lo, h_up, h_lo, h_x, w, acc, xu
+    n_chunks, chunk_size = _chunk_bounds(n_samples)
+    with nogil:
+        for chunk in prange(n_chunks, num_threads=n_threads, schedule="static"):
+            start = chunk * chunk_size
+            stop = min(start + chunk_size, n_samples)
+            acc = 0.0
+            row_buffer[chunk, 0] = 1.0
+            for i in range(start, stop):
+                w = sample_weight[i]
+                if w == 0.0:
+                    continue
+                c = y[i]
+                _row_terms(eta, i, n_boundaries, c, &nll, &g_up, &g_lo, &h_up, &h_lo, &h_x)
+                acc = acc + w * nll
+                for j in range(n_features):
+                    row_buffer[chunk, j + 1] = X[i, j]
+                g_up = w * g_up
+                g_lo = w * g_lo
+                h_up = w * h_up
+                h_lo = w * h_lo
+                h_x = w * h_x
+                for u in range(width):
+                    xu = row_buffer[chunk, u]
+                    if c < n_boundaries:
+                        grad[chunk, c, u] += g_up * xu
+                        for v in range(u + 1):
+                            hess_diag[chunk, c, u, v] += h_up * xu * row_buffer[chunk, v]
+                    if c > 0:
+                        grad[chunk, c - 1, u] += g_lo * xu
+                        for v in range(u + 1):
+                            hess_diag[chunk, c - 1, u, v] += h_lo * xu * row_buffer[chunk, v]
+                    if 0 < c < n_boundaries:
+                        for v in range(u + 1):
+                            hess_cross[chunk, c - 1, u, v] += h_x * xu * row_buffer[chunk, v]
+            chunk_sums[chunk] = acc
+    total = 0.0
+    for chunk in range(n_chunks):
+        total += chunk_sums[chunk]
+    return total
+
+
+def _cd_quadratic(
+    const double[:, ::1] hessian,    # IN (n_params, n_params), symmetric positive semi-definite
+    const double[::1] gradient,      # IN (n_params,) at the expansion point
+    const double[::1] center,        # IN (n_params,) the expansion point
+    const double[::1] l1,            # IN (n_params,) L1 weights; +inf keeps a coordinate at 0
+    const double[::1] l2,            # IN (n_params,) ridge weights (penalty 0.5 * l2 * w**2)
+    double[::1] w,                   # IN/OUT (n_params,) start, then the minimiser
+    double[::1] residual,            # OUT scratch (n_params,)
+    int max_sweeps,
+    double tol,
+):
+    """Cyclic coordinate descent on the penalised quadratic model of the objective.
+
+    Minimises g.(w - c) + 0.5 (w - c)' H (w - c) + sum_j l1_j |w_j| + 0.5 l2_j w_j**2 and
+    stops when no coordinate changed the model by more than tol in a sweep (the change of
+    coordinate j is measured as H_jj * delta_j**2, i.e. in objective units). Returns the
+    number of sweeps.
+    """
+    cdef Py_ssize_t n_params = hessian.shape[0], j, m
+    cdef int sweep = 0
+    cdef double z, denom, new, delta, biggest
+    with nogil:
+        for j in range(n_params):
+            residual[j] = gradient[j]
+        for j in range(n_params):
+            delta = w[j] - center[j]
+            if delta != 0.0:
+                for m in range(n_params):
+                    residual[m] += hessian[m, j] * delta
+        while sweep < max_sweeps:
+            sweep = sweep + 1
+            biggest = 0.0
+            for j in range(n_params):
+                if l1[j] == INFINITY:
+                    new = 0.0
+                else:
+                    z = hessian[j, j] * w[j] - residual[j]
+                    denom = hessian[j, j] + l2[j]
+                    if denom <= 0.0:
+                        new = w[j]
+                    elif z > l1[j]:
+                        new = (z - l1[j]) / denom
+                    elif z < -l1[j]:
+                        new = (z + l1[j]) / denom
+                    else:
+                        new = 0.0
+                delta = new - w[j]
+                if delta != 0.0:
+                    w[j] = new
+                    for m in range(n_params):
+                        residual[m] += hessian[m, j] * delta
+                    biggest = max(biggest, (hessian[j, j] + l2[j]) * delta * delta)
+            if biggest <= tol:
+                break
+    return sweep

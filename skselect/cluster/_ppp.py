@@ -198,10 +198,10 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
     >>> ppp = PPP().fit(X)
     >>> ppp.n_clusters_
     3
-    >>> np.bincount(ppp.labels_)
-    array([100, 100, 100])
-    >>> ppp.predict([[6.2, 0.1]])
-    array([2])
+    >>> ppp.labels_[[0, 100, 200]]  # one point of each generated group
+    array([1, 0, 2])
+    >>> ppp.predict([[6.2, 0.1], [0.1, 5.8]])
+    array([0, 2])
     """
 
     _parameter_constraints: dict = {

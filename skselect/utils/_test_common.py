@@ -18,7 +18,15 @@ INIT_PARAMS = {}
 
 # Estimator class name -> {check name: reason}. Every entry needs a reason that a reader can
 # verify; these are reported as xfail, so a check that starts passing is noticed (XPASS).
-EXPECTED_FAILED_CHECKS = {}
+EXPECTED_FAILED_CHECKS = {
+    "PPP": {
+        "check_methods_sample_order_invariance": (
+            "the check itself shuffles with numpy's global RNG (np.random.permutation in "
+            "sklearn/utils/estimator_checks.py), which tests/conftest.py's autouse fixture "
+            "rejects; PPP's own row-permutation invariance is tested in tests/test_ppp.py"
+        ),
+    },
+}
 
 
 def _construct_instances(estimator_class):

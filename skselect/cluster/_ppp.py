@@ -12,7 +12,7 @@ implementation departs from it.
 from numbers import Integral, Real
 
 import numpy as np
-from scipy import linalg
+from scipy import linalg, sparse
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin, _fit_context
 from sklearn.cluster import KMeans
 from sklearn.metrics import euclidean_distances
@@ -32,6 +32,8 @@ _CODEBOOK_SUBSAMPLE_FACTOR = 40
 # Above this dimension the principal direction comes from a randomized SVD with a fixed seed
 # instead of the eigendecomposition of the d x d covariance.
 _FULL_MOMENTS_MAX_FEATURES = 256
+# Codewords carry their cell's covariance (d x d each) up to this dimension.
+_SCATTER_MAX_FEATURES = 64
 _LLOYD_MAX_ITER = 300
 _EM_MAX_ITER = 200
 _EM_TOL = 1e-6
@@ -199,9 +201,9 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
     >>> ppp.n_clusters_
     3
     >>> ppp.labels_[[0, 100, 200]]  # one point of each generated group
-    array([1, 0, 2])
+    array([0, 2, 1])
     >>> ppp.predict([[6.2, 0.1], [0.1, 5.8]])
-    array([0, 2])
+    array([2, 1])
     """
 
     _parameter_constraints: dict = {
@@ -313,10 +315,12 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
         self._reg = self.reg_covar * (mean_variance if mean_variance > 0 else 1.0)
 
         codebook_size = self._codebook_size(n_samples)
+        self._codeword_scatter = None
         if codebook_size is None:
             points, weight, assignment = Z, np.ones(n_samples, dtype=Z.dtype), None
         else:
-            points, weight, assignment = self._reduce(Z, codebook_size)
+            points, weight, assignment, self._codeword_scatter = self._reduce(Z, codebook_size)
+        self._n_points = points.shape[0]
 
         row_labels = self._grow_tree(points, weight)
         self._gaussians = None
@@ -362,6 +366,9 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
             centred = points[member] - mean
             if self._full:
                 cov = (centred.T * w) @ centred / w.sum() + self._reg * np.eye(d)
+                within = self._scatter(np.flatnonzero(member), True)
+                if within.shape[1]:
+                    cov += (w @ within).reshape(d, d) / w.sum()
                 try:
                     factor = linalg.cholesky(cov, lower=True)
                 except linalg.LinAlgError:
@@ -369,20 +376,32 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
                 log_det = 2.0 * np.sum(np.log(np.diag(factor)))
             else:
                 factor = (w @ centred**2) / w.sum() + self._reg
+                within = self._scatter(np.flatnonzero(member), False)
+                if within.shape[1]:
+                    factor += w @ within / w.sum()
                 log_det = np.sum(np.log(factor))
             gaussians.append((np.log(w.sum()), mean, factor, log_det))
         return gaussians
 
-    def _log_posteriors(self, Z, gaussians):
-        """Unnormalised log posterior of every sample under every cluster's Gaussian."""
+    def _log_posteriors(self, Z, gaussians, training=False):
+        """Unnormalised log posterior of every sample under every cluster's Gaussian.
+
+        On the training rows, a codebook vector's own covariance adds its trace term.
+        """
         out = np.empty((Z.shape[0], len(gaussians)))
+        within = self._scatter(slice(None), self._full) if training else np.empty((0, 0))
         for k, (log_weight, mean, factor, log_det) in enumerate(gaussians):
             centred = Z - mean
             if self._full:
                 solved = linalg.solve_triangular(factor, centred.T, lower=True)
                 maha = np.sum(solved**2, axis=0)
+                if within.shape[1]:
+                    precision = linalg.cho_solve((factor, True), np.eye(Z.shape[1]))
+                    maha += within @ precision.ravel()
             else:
                 maha = np.sum(centred**2 / factor, axis=1)
+                if within.shape[1]:
+                    maha += within @ (1.0 / factor)
             out[:, k] = log_weight - 0.5 * (log_det + maha)
         return out
 
@@ -394,7 +413,7 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
         if gaussians is None:
             return labels, None
         for _ in range(_REFINE_MAX_ITER):
-            new_labels = np.argmax(self._log_posteriors(points, gaussians), axis=1)
+            new_labels = np.argmax(self._log_posteriors(points, gaussians, training=True), axis=1)
             if np.array_equal(new_labels, labels):
                 break
             # A cluster that (nearly) empties was a sliver cut off by the tree: drop it and
@@ -405,14 +424,16 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
                 break
             if kept.size < n_clusters:
                 gaussians = [gaussians[k] for k in kept]
-                new_labels = np.argmax(self._log_posteriors(points, gaussians), axis=1)
+                new_labels = np.argmax(
+                    self._log_posteriors(points, gaussians, training=True), axis=1
+                )
                 n_clusters = kept.size
             new_gaussians = self._cluster_gaussians(points, weight, new_labels, n_clusters)
             if new_gaussians is None:
                 break
             labels, gaussians = new_labels, new_gaussians
         # Final labels are the MAP labels of the Gaussians that predict uses.
-        labels = np.argmax(self._log_posteriors(points, gaussians), axis=1)
+        labels = np.argmax(self._log_posteriors(points, gaussians, training=True), axis=1)
         present = np.unique(labels)
         if present.size < len(gaussians):
             gaussians = [gaussians[k] for k in present]
@@ -448,11 +469,34 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
         relabel = np.full(codebook_size, -1, dtype=np.intp)
         relabel[used] = np.arange(used.size)
         assignment = relabel[assignment]
-        sums = np.zeros((used.size, Z.shape[1]))
-        np.add.at(sums, assignment, Z)
+        d = Z.shape[1]
+        n_codewords = used.size
         weight = counts[used].astype(np.float64)
-        points = np.ascontiguousarray((sums / weight[:, None]).astype(Z.dtype))
-        return points, weight.astype(Z.dtype), assignment
+        if d > _SCATTER_MAX_FEATURES:
+            sums = np.zeros((n_codewords, d))
+            np.add.at(sums, assignment, Z)
+            points = np.ascontiguousarray((sums / weight[:, None]).astype(Z.dtype))
+            return points, weight.astype(Z.dtype), assignment, None
+        # Per-codeword sums of x and of x x' (the within-cell covariance is what the codeword
+        # alone would lose), accumulated through a sparse indicator matrix in row blocks.
+        sums = np.zeros((n_codewords, d))
+        second = np.zeros((n_codewords, d * d))
+        block = max(1, 2**22 // (d * d))
+        for start in range(0, n_samples, block):
+            stop = min(start + block, n_samples)
+            chunk = Z[start:stop].astype(np.float64)
+            indicator = sparse.csr_matrix(
+                (np.ones(stop - start), (assignment[start:stop], np.arange(stop - start))),
+                shape=(n_codewords, stop - start),
+            )
+            sums += indicator @ chunk
+            second += indicator @ (chunk[:, :, None] * chunk[:, None, :]).reshape(-1, d * d)
+        means = sums / weight[:, None]
+        scatter = second / weight[:, None] - (means[:, :, None] * means[:, None, :]).reshape(
+            -1, d * d
+        )
+        points = np.ascontiguousarray(means.astype(Z.dtype))
+        return points, weight.astype(Z.dtype), assignment, np.ascontiguousarray(scatter)
 
     def _grow_tree(self, points, weight):
         """Grow the split tree (depth first, with look-ahead) and return every row's label."""
@@ -597,7 +641,12 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
         projected = np.ascontiguousarray(projected[:, None])
         labels = np.zeros(projected.shape[0], dtype=np.int8)
         labels[rows_a.size :] = 1
-        scores = self._validate_partition(projected, w, labels, variance, variance[0], size)
+        scatter = self._projected_scatter(np.concatenate([rows_a, rows_b]), direction)
+        if scatter.shape[1]:
+            variance += w @ scatter / size
+        scores = self._validate_partition(
+            projected, w, scatter, labels, variance, variance[0], size
+        )
         return None if scores is None else (*scores, size)
 
     def _grow(self, points, weight, rows, path, budget):
@@ -666,7 +715,9 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
         full_moments = d <= _FULL_MOMENTS_MAX_FEATURES
         mean = np.empty(d)
         covariance = np.empty((d, d) if full_moments else (1, d))
-        weighted_moments(X, w, mean, covariance, full_moments, n_threads)
+        weighted_moments(
+            X, w, self._scatter(rows, full_moments), mean, covariance, full_moments, n_threads
+        )
         # Centring once keeps the one-pass second moments of EM free of cancellation.
         Xc = np.ascontiguousarray((X - mean).astype(X.dtype, copy=False))
         variances = np.diag(covariance) if full_moments else covariance[0]
@@ -714,15 +765,21 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
             )
             stability = n_stable / self.n_restarts
 
-        # Canonical child order: the left child has the smaller mean projection on the
-        # principal direction.
-        if centers[0] @ direction > centers[1] @ direction:
+        # Canonical child order: the larger child first; equal sizes fall back on the
+        # smaller mean projection on the principal direction. (The sign of the principal
+        # direction is fragile when two eigenvalues are close; the child sizes are not.)
+        child_sizes = (float(w[labels == 0].sum()), float(w[labels == 1].sum()))
+        if child_sizes[0] < child_sizes[1] or (
+            child_sizes[0] == child_sizes[1] and centers[0] @ direction > centers[1] @ direction
+        ):
             labels = (1 - labels).astype(np.int8)
             centers = centers[::-1].copy()
-        child_sizes = (float(w[labels == 0].sum()), float(w[labels == 1].sum()))
+            child_sizes = child_sizes[::-1]
 
         public["stability"] = stability
-        scores = self._validate_partition(Xc, w, labels, covariance, variances, size)
+        scores = self._validate_partition(
+            Xc, w, self._scatter(rows, self._full), labels, covariance, variances, size
+        )
         if scores is None:
             return leaf("degenerate mixture")
         delta_bic, agreement, confidence = scores
@@ -741,6 +798,25 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
             result.update(labels=labels, offset=offset, threshold=threshold)
         return result
 
+    def _scatter(self, rows, full):
+        """Within-codeword covariances of ``rows`` (rows x d*d if ``full`` else rows x d),
+        or an empty (rows x 0) array when the rows are samples, not codewords."""
+        if self._codeword_scatter is None:
+            n_rows = np.arange(self._n_points)[rows].size
+            return np.empty((n_rows, 0))
+        scatter = self._codeword_scatter[rows]
+        d = self.n_features_in_
+        if full:
+            return np.ascontiguousarray(scatter)
+        return np.ascontiguousarray(scatter[:, :: d + 1])
+
+    def _projected_scatter(self, rows, direction):
+        if self._codeword_scatter is None:
+            return np.empty((rows.size, 0))
+        d = direction.size
+        scatter = self._codeword_scatter[rows].reshape(-1, d, d)
+        return np.ascontiguousarray(np.einsum("nij,i,j->n", scatter, direction, direction)[:, None])
+
     def _threads_for(self, X):
         # A parallel region costs more than it saves on small nodes (and far more when the
         # machine is oversubscribed); results do not depend on the thread count either way.
@@ -756,7 +832,7 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
             failed.append("confidence")
         return failed
 
-    def _validate_partition(self, Xc, w, labels, covariance, variances, size):
+    def _validate_partition(self, Xc, w, scatter, labels, covariance, variances, size):
         """ΔBIC, agreement and mean max-posterior of a two-way partition of centred data.
 
         EM for the two-component mixture starts from the partition; agreement compares the
@@ -769,7 +845,7 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
         means2 = np.empty((2, d))
         covs2 = np.empty((2, d, d) if self._full else (2, 1, d))
         log_lik2, _, _, status = em_2gmm(
-            Xc, w, resp, weights2, means2, covs2, self._full, self._reg,
+            Xc, w, scatter, resp, weights2, means2, covs2, self._full, self._reg,
             _EM_MAX_ITER, _EM_TOL, self._threads_for(Xc),
         )  # fmt: skip
         if status != 0:

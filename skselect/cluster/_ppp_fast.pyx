@@ -36,6 +36,7 @@ cdef inline Py_ssize_t _chunk_size(Py_ssize_t n_samples, Py_ssize_t stat_size) n
 def weighted_moments(
     const floating[:, ::1] X,  # IN (n_samples, n_features)
     const floating[::1] sample_weight,  # IN (n_samples,)
+    const double[:, ::1] scatter,  # IN (n_samples, d*d or d) within-row covariances, or (n, 0)
     double[::1] mean,  # OUT (n_features,)
     double[:, ::1] covariance,  # OUT (n_features, n_features), or (1, n_features) if diagonal
     bint full,
@@ -44,7 +45,8 @@ def weighted_moments(
     """Weighted mean and (full or diagonal) ML covariance; returns the total weight.
 
     Two passes: the mean first, then the scatter around it, which avoids the cancellation
-    of the one-pass ``E[xx'] - mm'`` formula.
+    of the one-pass ``E[xx'] - mm'`` formula. A row that stands for a group of samples (a
+    codebook vector) adds its group's own covariance, ``scatter[i]``, times its weight.
     """
     cdef Py_ssize_t n = X.shape[0], d = X.shape[1]
     cdef Py_ssize_t stat = d * d if full else d
@@ -52,6 +54,7 @@ def weighted_moments(
     cdef Py_ssize_t n_chunks = (n + size - 1) // size
     cdef Py_ssize_t c, i, j, k, start, end
     cdef double total = 0.0, wi, dj
+    cdef bint has_scatter = scatter.shape[1] > 0
     mean[:] = 0.0
     covariance[:, :] = 0.0
     if n == 0:
@@ -92,10 +95,14 @@ def weighted_moments(
                     dj = wi * (X[i, j] - mean[j])
                     for k in range(j + 1):
                         chunk_scatter[c, j * d + k] += dj * (X[i, k] - mean[k])
+                        if has_scatter:
+                            chunk_scatter[c, j * d + k] += wi * scatter[i, j * d + k]
             else:
                 for j in range(d):
                     dj = X[i, j] - mean[j]
                     chunk_scatter[c, j] += wi * dj * dj
+                    if has_scatter:
+                        chunk_scatter[c, j] += wi * scatter[i, j]
     for c in range(n_chunks):
         if full:
             for j in range(d):
@@ -253,6 +260,7 @@ cdef inline double _log_gauss(
 def em_2gmm(
     const floating[:, ::1] X,  # IN (n_samples, n_features)
     const floating[::1] sample_weight,  # IN (n_samples,)
+    const double[:, ::1] scatter,  # IN (n_samples, d*d or d) within-row covariances, or (n, 0)
     double[::1] resp,  # INOUT (n_samples,): responsibility of component 1 (start: hard split)
     double[::1] weights,  # OUT (2,): mixing proportions
     double[:, ::1] means,  # OUT (2, n_features)
@@ -268,6 +276,11 @@ def em_2gmm(
     Each iteration is one M-step (from the chunked sufficient statistics, with ``reg_covar``
     added to the covariance diagonal) and one E-step pass that writes the new
     responsibilities, the log-likelihood, and the sufficient statistics of the next M-step.
+
+    A row with a non-empty ``scatter`` stands for a group of samples with that covariance
+    around the row: its log-density gains ``-tr(Sigma^-1 scatter) / 2`` and its covariance
+    enters the M-step, which is the exact log-likelihood of the group when all its samples
+    share the row's component.
 
     Returns ``(log_likelihood, n_iter, converged, status)``: the weighted log-likelihood of
     the final parameters (the ones written to the outputs), and ``status`` 0 for success, 1
@@ -286,8 +299,13 @@ def em_2gmm(
     cdef double wi, r, lp0, lp1, mx, ll = 0.0, ll_prev = -1e300, total = 0.0
     cdef double log_w0, log_w1, log_det0 = 0.0, log_det1 = 0.0, nk, xj
     cdef double* scratch
+    cdef bint has_scatter = scatter.shape[1] > 0
+    cdef const double* row_scatter = NULL
 
     chunk_arr = np.zeros((max(n_chunks, 1), stat))
+    # Inverse covariances, for the trace terms of grouped rows.
+    precision_arr = np.zeros((2, cov_size))
+    cdef double[:, ::1] precision = precision_arr
     scratch_arr = np.zeros((max(n_chunks, 1), d))
     factor_arr = np.zeros((2, cov_size))
     stats_arr = np.zeros(stat)
@@ -303,7 +321,8 @@ def em_2gmm(
         if end > n:
             end = n
         for i in range(start, end):
-            _accumulate(&chunk[c, 0], &X[i, 0], sample_weight[i], resp[i], d, full)
+            row_scatter = &scatter[i, 0] if has_scatter else NULL
+            _accumulate(&chunk[c, 0], &X[i, 0], row_scatter, sample_weight[i], resp[i], d, full)
 
     for it in range(max_iter + 1):
         stats_arr[:] = chunk_arr.sum(axis=0)
@@ -331,6 +350,8 @@ def em_2gmm(
                 xj = 0.0
                 for j in range(d):
                     xj += 2.0 * log(factor[comp, j * d + j])
+                if has_scatter:
+                    precision_arr[comp] = np.linalg.inv(covariances[comp]).ravel()
             else:
                 xj = 0.0
                 for j in range(d):
@@ -340,6 +361,7 @@ def em_2gmm(
                     if covariances[comp, 0, j] <= 0.0:
                         return ll, n_iter, False, 2
                     factor[comp, j] = covariances[comp, 0, j]
+                    precision[comp, j] = 1.0 / covariances[comp, 0, j]
                     xj += log(covariances[comp, 0, j])
             if comp == 0:
                 log_det0 = xj
@@ -363,12 +385,17 @@ def em_2gmm(
                 lp1 = log_w1 + _log_gauss(
                     &X[i, 0], &means[1, 0], &factor[1, 0], log_det1, scratch, d, full
                 )
+                row_scatter = NULL
+                if has_scatter:
+                    row_scatter = &scatter[i, 0]
+                    lp0 = lp0 - 0.5 * _trace_product(&precision[0, 0], row_scatter, cov_size)
+                    lp1 = lp1 - 0.5 * _trace_product(&precision[1, 0], row_scatter, cov_size)
                 mx = lp0 if lp0 > lp1 else lp1
                 wi = sample_weight[i]
                 chunk[c, stat - 1] += wi * (mx + log1p(exp(-fabs(lp0 - lp1))))
                 r = 1.0 / (1.0 + exp(lp0 - lp1))
                 resp[i] = r
-                _accumulate(&chunk[c, 0], &X[i, 0], wi, r, d, full)
+                _accumulate(&chunk[c, 0], &X[i, 0], row_scatter, wi, r, d, full)
         ll = 0.0
         for c in range(n_chunks):
             ll += chunk[c, stat - 1]
@@ -382,8 +409,25 @@ def em_2gmm(
     return ll, n_iter, converged, status
 
 
+cdef inline double _trace_product(
+    const double* precision, const double* scatter, Py_ssize_t size
+) noexcept nogil:
+    """tr(P S) for symmetric P and S stored row-major (or as diagonals)."""
+    cdef Py_ssize_t j
+    cdef double out = 0.0
+    for j in range(size):
+        out += precision[j] * scatter[j]
+    return out
+
+
 cdef inline void _accumulate(
-    double* stats, const floating* x, double w, double r, Py_ssize_t d, bint full
+    double* stats,
+    const floating* x,
+    const double* scatter,
+    double w,
+    double r,
+    Py_ssize_t d,
+    bint full,
 ) noexcept nogil:
     """Add one sample, split between the components by its responsibility r (of component 1)."""
     cdef Py_ssize_t j, k, comp
@@ -401,8 +445,12 @@ cdef inline void _accumulate(
             if full:
                 for k in range(j + 1):
                     stats[comp * per_comp + 1 + d + j * d + k] += wx * x[k]
+                    if scatter != NULL:
+                        stats[comp * per_comp + 1 + d + j * d + k] += wc * scatter[j * d + k]
             else:
                 stats[comp * per_comp + 1 + d + j] += wx * x[j]
+                if scatter != NULL:
+                    stats[comp * per_comp + 1 + d + j] += wc * scatter[j]
 
 
 def node_scores(

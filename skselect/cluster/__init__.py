@@ -1,3 +1,5 @@
 """Clustering: PPP, probabilistic partitive partitioning with its own number of clusters."""
 
-__all__ = []
+from skselect.cluster._ppp import PPP
+
+__all__ = ["PPP"]

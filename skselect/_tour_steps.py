@@ -177,3 +177,40 @@ def presto_step(ctx):
             f"{np.mean(observed):.3f}. Lower log-loss and Brier are better.",
         ],
     )
+
+
+@register("ppp", "PPP on scikit-learn's iris and wine data: the number of clusters, found")
+def ppp_step(ctx):
+    (PPP,) = _require("skselect.cluster", "PPP")
+    import numpy as np
+    from sklearn.datasets import load_iris, load_wine
+    from sklearn.metrics import adjusted_rand_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    datasets = {"iris": load_iris(return_X_y=True), "wine (cultivars)": load_wine(return_X_y=True)}
+    rows = []
+    for done, (name, (X, y)) in enumerate(datasets.items(), start=1):
+        labels = []
+        for seed in (0, 1):
+            model = make_pipeline(StandardScaler(), PPP(random_state=seed))
+            labels.append(model.fit_predict(X))
+        found = int(np.unique(labels[0]).size)
+        same = "yes" if np.array_equal(labels[0], labels[1]) else "NO"
+        rows.append(
+            [
+                name,
+                int(np.unique(y).size),
+                found,
+                float(adjusted_rand_score(y, labels[0])),
+                same,
+            ]
+        )
+        ctx.progress(done, len(datasets), "datasets clustered")
+    if any(row[-1] != "yes" for row in rows):
+        raise AssertionError("PPP gave different labels for random_state=0 and 1")
+    return StepResult(
+        headers=["data", "true k", "k found", "ARI", "random_state 0 and 1 identical"],
+        rows=rows,
+        notes=["PPP is given no number of clusters; the ARI compares its labels with the classes."],
+    )

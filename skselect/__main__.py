@@ -71,6 +71,17 @@ def main(argv=None):
             )
             return 2
 
+    if args.plots:
+        try:
+            import matplotlib  # noqa: F401
+        except ImportError:
+            print(
+                "python -m skselect: --plots needs matplotlib (pip install matplotlib, or the "
+                "'doc' extra)",
+                file=sys.stderr,
+            )
+            return 2
+
     import skselect
     from skselect.utils import all_estimators
     from skselect.utils._show_versions import _build_info

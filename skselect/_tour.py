@@ -44,13 +44,27 @@ class TourContext:
         elif done >= total or done == 1:
             print(message, file=self.stream, flush=True)
 
+    @property
+    def wants_plots(self):
+        return self.plots_dir is not None
+
+    def new_figure(self, ncols=1):
+        """A matplotlib figure and its axes (only called when ``wants_plots``)."""
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        return plt.subplots(1, ncols, figsize=(5.2 * ncols, 4.2), squeeze=False)
+
     def save_figure(self, figure, name):
-        """Write ``figure`` as ``<plots_dir>/<name>.png`` when ``--plots`` was given."""
-        if self.plots_dir is None:
-            return None
+        """Write ``figure`` as ``<plots_dir>/<name>.png``; return the path."""
+        import matplotlib.pyplot as plt
+
         self.plots_dir.mkdir(parents=True, exist_ok=True)
         path = self.plots_dir / f"{name}.png"
         figure.savefig(path, dpi=110, bbox_inches="tight")
+        plt.close(figure)
         return path
 
 

@@ -1,23 +1,22 @@
-"""The steps of ``python -m skselect``, one per estimator family (see skselect._tour)."""
+"""The steps of ``python -m skselect``, one per estimator family (see skselect._tour).
 
-from skselect._tour import NotAvailable, StepResult, register  # noqa: F401
+Each step runs on small real data shipped with skselect or scikit-learn, inside a scikit-learn
+or imbalanced-learn pipeline, and returns one table. With ``--plots DIR`` it also writes a
+figure.
+"""
+
+import importlib
+
+from skselect._tour import NotAvailable, StepResult, register
 
 
 def _require(module_name, *names):
     """Import and return ``names`` from ``module_name`` or raise NotAvailable."""
-    import importlib
-
     module = importlib.import_module(module_name)
     missing = [name for name in names if not hasattr(module, name)]
     if missing:
         raise NotAvailable(f"{module_name} does not provide {', '.join(missing)} yet")
     return [getattr(module, name) for name in names]
-
-
-def _cv(quick, random_state=0):
-    from sklearn.model_selection import StratifiedKFold
-
-    return StratifiedKFold(n_splits=3 if quick else 5, shuffle=True, random_state=random_state)
 
 
 @register("smote", "SMOTE on Pima diabetes: cross-validated ROC AUC of a logistic regression")
@@ -28,10 +27,11 @@ def smote_step(ctx):
     import numpy as np
     from imblearn.pipeline import make_pipeline
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import cross_val_score
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
     from sklearn.preprocessing import StandardScaler
 
-    X, y = load_pima(return_X_y=True)
+    pima = load_pima()
+    X, y = pima.data, pima.target
     samplers = {
         "no resampling": None,
         "SMOTE": SMOTE(random_state=0),
@@ -39,25 +39,162 @@ def smote_step(ctx):
             smote_percent=100, under_percent=100, random_state=0
         ),
     }
+    cv = StratifiedKFold(n_splits=3 if ctx.quick else 5, shuffle=True, random_state=0)
     rows = []
-    cv = _cv(ctx.quick)
     for done, (name, sampler) in enumerate(samplers.items(), start=1):
         steps = [StandardScaler()] + ([sampler] if sampler is not None else [])
         model = make_pipeline(*steps, LogisticRegression(max_iter=1000))
         auc = cross_val_score(model, X, y, cv=cv, scoring="roc_auc")
-        if sampler is None:
-            counts = np.bincount(y)
-        else:
-            counts = np.bincount(sampler.fit_resample(X, y)[1])
+        counts = np.bincount(y if sampler is None else sampler.fit_resample(X, y)[1])
         rows.append([name, float(auc.mean()), float(auc.std()), " / ".join(map(str, counts))])
         ctx.progress(done, len(samplers), "pipelines cross-validated")
+    notes = [
+        f"{len(y)} patients, {int(y.sum())} with diabetes; resampling happens inside each "
+        "training fold only (imblearn.pipeline)."
+    ]
+    if ctx.wants_plots:
+        synthetic = SMOTE(random_state=0).fit_resample(X, y)[0][len(X) :]
+        columns = [pima.feature_names.index(name) for name in ("glucose", "bmi")]
+        fig, axes = ctx.new_figure()
+        ax = axes[0, 0]
+        for label, colour, text in ((0, "0.7", "no diabetes"), (1, "tab:orange", "diabetes")):
+            ax.scatter(*X[y == label][:, columns].T, s=8, c=colour, label=text)
+        ax.scatter(*synthetic[:, columns].T, s=8, c="tab:blue", marker="x", label="SMOTE")
+        ax.set(xlabel="plasma glucose", ylabel="body mass index", title="Pima: SMOTE samples")
+        ax.legend(fontsize=8)
+        notes.append(f"figure: {ctx.save_figure(fig, 'smote_pima')}")
     return StepResult(
         headers=["pipeline", "ROC AUC", "± sd", "class counts after resampling (0 / 1)"],
         rows=rows,
-        notes=[
-            f"{len(y)} patients, {int(y.sum())} with diabetes; resampling happens inside each "
-            "training fold only (imblearn.pipeline)."
-        ],
+        notes=notes,
+    )
+
+
+@register("presto", "PRESTO on wine quality: probabilities of the rare top grade")
+def presto_step(ctx):
+    (PRESTOClassifierCV, ProportionalOddsClassifier) = _require(
+        "skselect.ordinal", "PRESTOClassifierCV", "ProportionalOddsClassifier"
+    )
+    (load_wine_quality,) = _require("skselect.datasets", "load_wine_quality")
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import log_loss
+    from sklearn.model_selection import train_test_split
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    wine = load_wine_quality()
+    X = np.column_stack([wine.data, wine.color])
+    # Five ordered grades; the top one (quality 8 or 9) holds about 3% of the wines.
+    grade = np.clip(wine.target, 4, 8) - 4
+    top = grade.max()
+    n_splits = 2 if ctx.quick else 4
+    models = {
+        "PRESTO (CV)": lambda: PRESTOClassifierCV(
+            alphas=10 if ctx.quick else 20, cv=3 if ctx.quick else 5
+        ),
+        "proportional odds": ProportionalOddsClassifier,
+        "logistic on top grade": lambda: LogisticRegression(max_iter=2000),
+    }
+    log_losses = {name: [] for name in models}
+    p_top = {name: [] for name in models}
+    is_top = []
+    step = 0
+    for split in range(n_splits):
+        X_train, X_test, y_train, y_test = train_test_split(
+            X, grade, test_size=0.3, stratify=grade, random_state=split
+        )
+        is_top.append((y_test == top).astype(float))
+        for name, make_model in models.items():
+            binary = name.startswith("logistic")
+            target = (y_train == top).astype(int) if binary else y_train
+            model = make_pipeline(StandardScaler(), make_model()).fit(X_train, target)
+            proba = model.predict_proba(X_test)
+            if not binary:
+                log_losses[name].append(log_loss(y_test, proba, labels=np.arange(top + 1)))
+            p_top[name].append(proba[:, -1])
+            step += 1
+            ctx.progress(step, n_splits * len(models), "models fitted")
+    is_top = np.concatenate(is_top)
+    rows = []
+    for name in models:
+        predicted = np.concatenate(p_top[name])
+        loss = f"{np.mean(log_losses[name]):.4f}" if log_losses[name] else "n/a (binary)"
+        brier = 1000 * float(np.mean((predicted - is_top) ** 2))
+        rows.append([name, loss, brier, float(predicted.mean())])
+    notes = [
+        f"{len(grade)} wines (red and white), quality grouped into <=4, 5, 6, 7, >=8; "
+        f"{n_splits} stratified 70/30 splits; observed top-grade rate {is_top.mean():.3f}. "
+        "Lower log-loss and Brier are better."
+    ]
+    if ctx.wants_plots:
+        fig, axes = ctx.new_figure()
+        ax = axes[0, 0]
+        bins = np.quantile(np.concatenate(p_top["proportional odds"]), np.linspace(0, 1, 11))
+        for name in models:
+            predicted = np.concatenate(p_top[name])
+            which = np.clip(np.digitize(predicted, bins[1:-1]), 0, 9)
+            mean_p = [predicted[which == b].mean() for b in range(10) if np.any(which == b)]
+            rate = [is_top[which == b].mean() for b in range(10) if np.any(which == b)]
+            ax.plot(mean_p, rate, marker="o", label=name)
+        limit = max(ax.get_xlim()[1], ax.get_ylim()[1])
+        ax.plot([0, limit], [0, limit], c="0.6", ls="--", lw=1)
+        ax.set(
+            xlabel="predicted P(top grade)",
+            ylabel="observed top-grade rate",
+            title="Wine quality: calibration of the rare top grade",
+        )
+        ax.legend(fontsize=8)
+        notes.append(f"figure: {ctx.save_figure(fig, 'presto_wine_calibration')}")
+    return StepResult(
+        headers=["model", "log-loss (5 grades)", "top-grade Brier x1000", "mean P(top)"],
+        rows=rows,
+        notes=notes,
+    )
+
+
+@register("ppp", "PPP on scikit-learn's iris and wine data: the number of clusters, found")
+def ppp_step(ctx):
+    (PPP,) = _require("skselect.cluster", "PPP")
+    import numpy as np
+    from sklearn.datasets import load_iris, load_wine
+    from sklearn.decomposition import PCA
+    from sklearn.metrics import adjusted_rand_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    datasets = {"iris": load_iris(return_X_y=True), "wine (cultivars)": load_wine(return_X_y=True)}
+    rows, found_labels = [], {}
+    for done, (name, (X, y)) in enumerate(datasets.items(), start=1):
+        labels = [
+            make_pipeline(StandardScaler(), PPP(random_state=seed)).fit_predict(X)
+            for seed in (0, 1)
+        ]
+        if not np.array_equal(labels[0], labels[1]):
+            raise AssertionError(f"PPP gave different labels for random_state=0 and 1 on {name}")
+        found_labels[name] = labels[0]
+        rows.append(
+            [
+                name,
+                int(np.unique(y).size),
+                int(np.unique(labels[0]).size),
+                float(adjusted_rand_score(y, labels[0])),
+                "yes",
+            ]
+        )
+        ctx.progress(done, len(datasets), "datasets clustered")
+    notes = ["PPP is given no number of clusters; the ARI compares its labels with the classes."]
+    if ctx.wants_plots:
+        fig, axes = ctx.new_figure(ncols=len(datasets))
+        for ax, (name, (X, _)) in zip(axes[0], datasets.items()):
+            projected = PCA(n_components=2).fit_transform(StandardScaler().fit_transform(X))
+            ax.scatter(*projected.T, c=found_labels[name], s=10, cmap="tab10")
+            ax.set(title=f"{name}: PPP clusters", xlabel="PC 1", ylabel="PC 2")
+        notes.append(f"figure: {ctx.save_figure(fig, 'ppp_clusters')}")
+    return StepResult(
+        headers=["data", "true k", "k found", "ARI", "random_state 0 and 1 identical"],
+        rows=rows,
+        notes=notes,
     )
 
 
@@ -75,7 +212,7 @@ def conformal_step(ctx):
     # Discoveries are compounds more toxic than the 70th percentile of LC50 (-log mol/L).
     threshold = float(np.quantile(y, 0.7))
     n_splits = 20 if ctx.quick else 100
-    levels = (0.1, 0.2)
+    levels = (0.05, 0.1, 0.2, 0.3) if ctx.wants_plots else (0.1, 0.2)
     selected, fdp, power = ({q: [] for q in levels} for _ in range(3))
     for split in range(n_splits):
         X_lab, X_test, y_lab, y_test = train_test_split(X, y, test_size=0.25, random_state=split)
@@ -94,22 +231,43 @@ def conformal_step(ctx):
             fdp[q].append(float((chosen & ~truth).sum() / max(n_chosen, 1)))
             power[q].append(float((chosen & truth).sum() / max(int(truth.sum()), 1)))
         ctx.progress(split + 1, n_splits, "random train/calibration/test splits")
+
+    def two_se(values):
+        return 2 * np.std(values) / np.sqrt(len(values))
+
     rows = [
         [
             q,
             float(np.mean(selected[q])),
-            f"{np.mean(fdp[q]):.3f} ± {2 * np.std(fdp[q]) / np.sqrt(n_splits):.3f}",
+            f"{np.mean(fdp[q]):.3f} ± {two_se(fdp[q]):.3f}",
             float(np.mean(power[q])),
         ]
         for q in levels
     ]
+    notes = [
+        f"{len(y)} compounds, {n_splits} random splits: 75% labelled (half fits a random "
+        f"forest, half calibrates), 25% test; a discovery is LC50 > {threshold:.2f}.",
+        "The guarantee is FDR = E[FDP] <= q: the mean over splits, up to the Monte-Carlo "
+        "error shown.",
+    ]
+    if ctx.wants_plots:
+        fig, axes = ctx.new_figure()
+        ax = axes[0, 0]
+        qs = np.array(levels)
+        ax.errorbar(
+            qs,
+            [np.mean(fdp[q]) for q in levels],
+            [two_se(fdp[q]) for q in levels],
+            marker="o",
+            label="realised FDR",
+        )
+        ax.plot(qs, [np.mean(power[q]) for q in levels], marker="s", label="power")
+        ax.plot(qs, qs, c="0.6", ls="--", lw=1, label="FDR = q")
+        ax.set(xlabel="target FDR q", title="QSAR toxicity: conformal selection")
+        ax.legend(fontsize=8)
+        notes.append(f"figure: {ctx.save_figure(fig, 'conformal_qsar')}")
     return StepResult(
         headers=["target FDR q", "units selected", "realised FDR ± 2 s.e.", "power"],
         rows=rows,
-        notes=[
-            f"{len(y)} compounds, {n_splits} random splits: 75% labelled (half fits a random "
-            f"forest, half calibrates), 25% test; a discovery is LC50 > {threshold:.2f}.",
-            "The guarantee is FDR = E[FDP] <= q: the mean over splits, up to the Monte-Carlo "
-            "error shown.",
-        ],
+        notes=notes,
     )

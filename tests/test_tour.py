@@ -84,15 +84,30 @@ def test_cli_list_and_info(capsys):
     assert "estimators available:" in capsys.readouterr().out
 
 
-@pytest.mark.slow
-def test_the_whole_tour_runs(tmp_path):
-    # The README's first command ends with this; run it as a user would, outside the tree.
-    completed = subprocess.run(
-        [sys.executable, "-m", "skselect", "--plots", str(tmp_path / "plots")],
-        cwd=tmp_path,
+def _run_module(args, cwd):
+    # Outside the source tree, as a user would run it.
+    return subprocess.run(
+        [sys.executable, "-m", "skselect", *args],
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=300,
     )
+
+
+@pytest.mark.slow
+def test_the_whole_tour_runs(tmp_path):
+    # The README's first command ends with this.
+    completed = _run_module([], tmp_path)
     assert completed.returncode == 0, completed.stdout + completed.stderr
-    assert "tour done" in completed.stdout
+    assert "tour done" in completed.stdout and "FAILED" not in completed.stdout
+
+
+@pytest.mark.slow
+def test_plots_are_written(tmp_path):
+    pytest.importorskip("matplotlib", reason="--plots needs matplotlib (the 'doc' extra)")
+    completed = _run_module(["--quick", "--plots", str(tmp_path / "plots")], tmp_path)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    written = sorted(path.name for path in (tmp_path / "plots").glob("*.png"))
+    announced = completed.stdout.count("figure: ")
+    assert len(written) == announced

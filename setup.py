@@ -22,6 +22,7 @@ ROOT = Path(__file__).parent
 # Every compiled kernel, by module name. The build stops if a .pyx under skselect/ is missing
 # here, so a new kernel cannot be left out of the wheel by accident.
 EXTENSION_MODULES = [
+    "skselect.conformal._conformal_fast",
     "skselect.utils._openmp_helpers",
 ]
 

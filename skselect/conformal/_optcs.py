@@ -88,7 +88,7 @@ class OptCSSelector(MetaEstimatorMixin, BaseEstimator):
         sample passed to ``fit`` is used for calibration.
     n_jobs : int, default=None
         Number of joblib jobs for the candidate and leave-one-out fits. ``None`` means 1
-        unless in a :func:`joblib.parallel_backend` context (which may be ``"dask"``).
+        unless in a ``joblib.parallel_backend`` context (which may be ``"dask"``).
     random_state : int, RandomState instance or None, default=None
         Controls the split, the random tie-breaks between equally good models and the
         pruning draws.
@@ -99,7 +99,7 @@ class OptCSSelector(MetaEstimatorMixin, BaseEstimator):
         ``mode="ms"``: the fitted candidates (the given ones when ``prefit=True``).
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen during ``fit``, when they are all strings.
     selected_model_ : ndarray of int, shape (n_test,)
         Index into ``estimators`` of the model chosen for each test unit in the last
@@ -217,6 +217,18 @@ class OptCSSelector(MetaEstimatorMixin, BaseEstimator):
         -------
         self : OptCSSelector
             The fitted selector.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.linear_model import LinearRegression, Ridge
+        >>> from skselect.conformal import OptCSSelector
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.normal(size=(200, 2))
+        >>> y = X[:, 0] + rng.normal(size=200)
+        >>> selector = OptCSSelector([LinearRegression(), Ridge(alpha=50.0)], random_state=0)
+        >>> len(selector.fit(X, y).estimators_)
+        2
         """
         self._check_estimators()
         X, y = _validate_features(
@@ -274,6 +286,20 @@ class OptCSSelector(MetaEstimatorMixin, BaseEstimator):
         -------
         selected : ndarray of bool, shape (n_test,)
             True for the selected units.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.linear_model import LinearRegression, Ridge
+        >>> from skselect.conformal import OptCSSelector
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.normal(size=(200, 2))
+        >>> y = X[:, 0] + rng.normal(size=200)
+        >>> selector = OptCSSelector([LinearRegression(), Ridge(alpha=50.0)], fdr=0.2,
+        ...                          random_state=0).fit(X, y)
+        >>> selected = selector.select(rng.normal(size=(40, 2)))
+        >>> selected.shape, selector.aux_sizes_.shape
+        ((40,), (40,))
         """
         check_is_fitted(self)
         X = _validate_features(

@@ -166,7 +166,7 @@ class ConformalSelector(MetaEstimatorMixin, BaseEstimator):
         Calibration weights (ones without ``weight_function``).
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen during ``fit``, when they are all strings.
     p_values_ : ndarray of shape (n_test,)
         Conformal p-values of the last ``select`` call.
@@ -276,6 +276,18 @@ class ConformalSelector(MetaEstimatorMixin, BaseEstimator):
         -------
         self : ConformalSelector
             The fitted selector.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.linear_model import LinearRegression
+        >>> from skselect.conformal import ConformalSelector
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.normal(size=(200, 2))
+        >>> y = X[:, 0] + rng.normal(size=200)
+        >>> selector = ConformalSelector(LinearRegression(), random_state=0).fit(X, y)
+        >>> selector.calib_scores_.shape
+        (100,)
         """
         if self.weight_function is not None and self.method != "wcs":
             raise ValueError(
@@ -338,6 +350,19 @@ class ConformalSelector(MetaEstimatorMixin, BaseEstimator):
         -------
         p_values : ndarray of shape (n_test,)
             Weighted p-values with ``method="wcs"``, plain conformal p-values otherwise.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.linear_model import LinearRegression
+        >>> from skselect.conformal import ConformalSelector
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.normal(size=(200, 2))
+        >>> y = X[:, 0] + rng.normal(size=200)
+        >>> selector = ConformalSelector(LinearRegression(), random_state=0).fit(X, y)
+        >>> p_values = selector.p_values(X[:5])
+        >>> bool(((p_values > 0) & (p_values <= 1)).all())
+        True
         """
         X, test_scores = self._test_scores(X)
         random_state = _check_random_state(self.random_state)
@@ -371,6 +396,18 @@ class ConformalSelector(MetaEstimatorMixin, BaseEstimator):
         -------
         selected : ndarray of bool, shape (n_test,)
             True for the selected units.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.linear_model import LinearRegression
+        >>> from skselect.conformal import ConformalSelector
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.normal(size=(200, 2))
+        >>> y = X[:, 0] + rng.normal(size=200)
+        >>> selector = ConformalSelector(LinearRegression(), fdr=0.2, random_state=0).fit(X, y)
+        >>> selector.select(rng.normal(size=(50, 2))).shape
+        (50,)
         """
         X, test_scores = self._test_scores(X)
         random_state = _check_random_state(self.random_state)

@@ -225,6 +225,11 @@ def test_errors():
         selector.select(X[:, :3])
     with pytest.raises(NotFittedError):
         ConformalSelector(Ridge()).select(X)
+    with pytest.raises(ValueError, match=r"threshold changed since fit \(it was threshold=0.0\)"):
+        selector.set_params(threshold=1.0).select(X)
+    selector.set_params(threshold=0.0, fdr=0.3, method="wcs").select(X)  # free to change
+    with pytest.raises(InvalidParameterError, match="fdr"):
+        selector.set_params(fdr=2.0).select(X)
 
     def wrong_shape(X):
         return np.ones(len(X) + 1)

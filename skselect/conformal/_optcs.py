@@ -17,6 +17,7 @@ from skselect.conformal._pvalues import (
     _select_with_auxiliary_sets,
 )
 from skselect.conformal._selector import (
+    _check_unchanged,
     _clip_scores,
     _fit_ranking_estimator,
     _ranking,
@@ -235,6 +236,7 @@ class OptCSSelector(MetaEstimatorMixin, BaseEstimator):
             self, X, y, reset=True, estimator=self.estimators[0], numeric=self.mode != "ms"
         )
         random_state = _check_random_state(self.random_state)
+        self._calibrated_with = self._calibration_settings()
         if self.mode != "ms":
             self.X_calib_, self.calib_nonnull_ = X, y > self.threshold
             return self
@@ -253,6 +255,15 @@ class OptCSSelector(MetaEstimatorMixin, BaseEstimator):
         self.calib_nonnull_ = y_calib > self.threshold
         self.calib_rankings_ = np.vstack([_ranking(est, X_calib) for est in self.estimators_])
         return self
+
+    def _calibration_settings(self):
+        return {
+            "estimators": self.estimators,
+            "mode": self.mode,
+            "threshold": self.threshold,
+            "calibration_size": self.calibration_size,
+            "prefit": self.prefit,
+        }
 
     def _leave_one_out_rankings(self, X_test):
         """(K, n + m) joint leave-one-out rankings over calibration plus test units."""
@@ -302,6 +313,10 @@ class OptCSSelector(MetaEstimatorMixin, BaseEstimator):
         ((40,), (40,))
         """
         check_is_fitted(self)
+        # fdr and pruning may change between fit and select; the calibration depends on the
+        # rest.
+        self._validate_params()
+        _check_unchanged(self, self._calibrated_with, self._calibration_settings())
         X = _validate_features(
             self, X, reset=False, estimator=self.estimators[0], numeric=self.mode != "ms"
         )

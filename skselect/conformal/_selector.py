@@ -90,6 +90,19 @@ def _fit_ranking_estimator(estimator, X, y, threshold):
     return estimator.fit(X, y)
 
 
+def _check_unchanged(selector, at_fit, now):
+    """Refuse to select with parameters the calibration was not computed with."""
+    changed = [
+        name for name in at_fit if at_fit[name] is not now[name] and at_fit[name] != now[name]
+    ]
+    if changed:
+        before = ", ".join(f"{name}={at_fit[name]!r}" for name in changed)
+        raise ValueError(
+            f"{type(selector).__name__}: {', '.join(changed)} changed since fit (it was "
+            f"{before}); the calibration depends on it: call fit again."
+        )
+
+
 def _clip_scores(calib_ranking, calib_nonnull, test_ranking):
     """Clipped score with M = +inf: non-null calibration units never rank below a test unit."""
     calib_scores = np.where(calib_nonnull, np.inf, -calib_ranking)
@@ -312,6 +325,7 @@ class ConformalSelector(MetaEstimatorMixin, BaseEstimator):
         else:
             self.calib_scores_ = y_calib - calib_ranking
         self.calib_weights_ = self._weights(X_calib, "calibration")
+        self._calibrated_with = self._calibration_settings()
         return self
 
     def _weights(self, X, which):
@@ -330,8 +344,19 @@ class ConformalSelector(MetaEstimatorMixin, BaseEstimator):
             )
         return weights
 
+    def _calibration_settings(self):
+        return {
+            "score": self.score,
+            "threshold": self.threshold,
+            "weight_function": self.weight_function,
+        }
+
     def _test_scores(self, X):
         check_is_fitted(self)
+        # fdr, method, pruning and randomized may change between fit and select; the
+        # calibration scores depend on the rest.
+        self._validate_params()
+        _check_unchanged(self, self._calibrated_with, self._calibration_settings())
         X = _validate_features(self, X, reset=False, estimator=self.estimator_)
         test_scores = -_ranking(self.estimator_, X)
         if self.score == "residual":

@@ -118,9 +118,10 @@ class OptCSSelector(MetaEstimatorMixin, BaseEstimator):
 
     Notes
     -----
-    With precomputed scores the selection step costs ``O(K (n + m) log n + K m^2)`` (one sort
-    of the test scores per model, then an ``O(m)`` scan per test unit in a ``prange``). The
-    full modes add ``n + m`` fits per candidate, dispatched through ``joblib.Parallel``.
+    After the ``predict`` calls, the selection step costs ``O(K (n log n + m log m))``: per
+    model one sort of each side, then all ``m`` auxiliary-set sizes in ``O(m)`` (with unit
+    weights a row depends on its unit only through its rank and tie group). The full modes
+    add ``n + m`` fits per candidate, dispatched through ``joblib.Parallel``.
 
     Regressors in the full modes are fitted on the binary label ``1{y > threshold}``, the
     only label known for a test unit under its null hypothesis.

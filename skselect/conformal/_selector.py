@@ -197,9 +197,10 @@ class ConformalSelector(MetaEstimatorMixin, BaseEstimator):
 
     Notes
     -----
-    ``select`` costs ``O((n + m) log(n + m))`` for ``"cfbh"`` and
-    ``O(n log n + m log m + m^2)`` for ``"wcs"`` (a ``prange`` over test units), after one
-    ``predict`` on the test batch.
+    After one ``predict`` on the test batch, ``select`` costs ``O(n log n + m log m)`` for
+    ``"cfbh"`` and for ``"wcs"`` without ``weight_function``, and
+    ``O(n log n + m log m + m^2)`` for ``"wcs"`` with distinct test weights (an ``O(m)`` scan
+    per test unit, ``prange`` over test units).
 
     The guarantee needs the ranking model to be independent of the calibration and test
     data: do not tune ``estimator``, ``fdr`` or ``threshold`` by looking at the selection.

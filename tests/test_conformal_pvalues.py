@@ -344,6 +344,12 @@ def test_linear_and_quadratic_kernels_agree_on_larger_tie_heavy_cases(seed):
         _auxiliary_set_sizes_common_weight(sorted_test, at_or_below, 1.0, 500.0, fdr, linear, 2)
         _auxiliary_set_sizes(sorted_test, at_or_below, np.ones(m), 500.0, fdr, quadratic, 2)
         assert np.array_equal(linear, quadratic)
+        # Distinct weights, one thread against two: the prange split changes nothing.
+        weights = rng.lognormal(0, 0.5, m)
+        one, two = np.empty(m, dtype=np.intp), np.empty(m, dtype=np.intp)
+        _auxiliary_set_sizes(sorted_test, at_or_below, weights, 500.0, fdr, one, 1)
+        _auxiliary_set_sizes(sorted_test, at_or_below, weights, 500.0, fdr, two, 2)
+        assert np.array_equal(one, two)
 
 
 @pytest.mark.parametrize("seed", range(10))

@@ -3,6 +3,8 @@ definitions, equivalences from the papers, errors, and the finite-sample FDR gua
 
 import numpy as np
 import pytest
+from scipy.stats import norm
+from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
@@ -225,6 +227,11 @@ def test_errors():
         selector.select(X[:, :3])
     with pytest.raises(NotFittedError):
         ConformalSelector(Ridge()).select(X)
+    with pytest.raises(ValueError, match=r"threshold changed since fit \(it was threshold=0.0\)"):
+        selector.set_params(threshold=1.0).select(X)
+    selector.set_params(threshold=0.0, fdr=0.3, method="wcs").select(X)  # free to change
+    with pytest.raises(InvalidParameterError, match="fdr"):
+        selector.set_params(fdr=2.0).select(X)
 
     def wrong_shape(X):
         return np.ones(len(X) + 1)
@@ -328,3 +335,67 @@ def test_wcs_controls_fdr_under_covariate_shift(pruning):
     fdp = np.array(fdp)
     se = fdp.std(ddof=1) / np.sqrt(n_reps)
     assert fdp.mean() <= q + 2 * se, (pruning, fdp.mean(), se)
+
+
+class _OracleProbability(RegressorMixin, BaseEstimator):
+    """P(Y > 0 | X) of a JC setting in closed form: the oracle clip-score ranking."""
+
+    def __init__(self, setting=5, sigma=0.5):
+        self.setting = setting
+        self.sigma = sigma
+
+    def fit(self, X, y):
+        return self
+
+    def predict(self, X):
+        mean, scale = jc_mean_and_scale(self.setting, X, self.sigma)
+        return norm.cdf(mean / scale)
+
+    def __sklearn_is_fitted__(self):
+        return True
+
+
+def jc_mean_and_scale(setting, X, sigma):
+    x1, x2, x3, x4 = X[:, 0], X[:, 1], X[:, 2], X[:, 3]
+    if setting == 5:
+        mu = (x1 * x2 > 0) * (x4 > 0.5) * (0.25 + x4) + (x1 * x2 <= 0) * (x4 < -0.5) * (x4 - 0.25)
+        return mu, np.full(len(X), sigma)
+    mu = 2 * (x1 * x2 + x3**2 + np.exp(x4 - 1) - 1)
+    if setting == 6:
+        return mu, np.full(len(X), 1.5 * sigma)
+    return mu, (5.5 - np.abs(mu)) / 2 * sigma  # setting 7
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "setting, reference_fdr, reference_power",
+    # Spec section 6.1: oracle clip score, n = 1000, m = 100, sigma = 0.5, randomized
+    # p-values, q = 0.1, 1000 repetitions (numbers from an independent numpy script).
+    [(5, 0.102, 0.270), (6, 0.093, 0.426), (7, 0.106, 0.235)],
+)
+def test_oracle_cfbh_reproduces_reference_fdr_and_power(setting, reference_fdr, reference_power):
+    rng = np.random.default_rng(60 + setting)
+    oracle = _OracleProbability(setting=setting)
+    n_reps, n_calib, n_test = 1000, 1000, 100
+    fdp, power = np.empty(n_reps), np.empty(n_reps)
+    for rep in range(n_reps):
+        X = rng.uniform(-1, 1, size=(n_calib + n_test, 20))
+        mean, scale = jc_mean_and_scale(setting, X, 0.5)
+        y = mean + scale * rng.normal(size=len(X))
+        selector = ConformalSelector(oracle, prefit=True, randomized=True, random_state=rep).fit(
+            X[:n_calib], y[:n_calib]
+        )
+        selected = selector.select(X[n_calib:])
+        truth = y[n_calib:] > 0
+        fdp[rep] = np.sum(selected & ~truth) / max(1, selected.sum())
+        power[rep] = np.sum(selected & truth) / max(1, truth.sum())
+    # Both figures are means over 1000 runs: compare within 4 combined standard errors
+    # (the reference's s.e. taken equal to ours).
+    fdr_se = fdp.std(ddof=1) / np.sqrt(n_reps)
+    power_se = power.std(ddof=1) / np.sqrt(n_reps)
+    assert abs(fdp.mean() - reference_fdr) < 4 * np.sqrt(2) * fdr_se, (fdp.mean(), fdr_se)
+    assert abs(power.mean() - reference_power) < 4 * np.sqrt(2) * power_se, (
+        power.mean(),
+        power_se,
+    )
+    assert fdp.mean() <= 0.1 + 2 * fdr_se

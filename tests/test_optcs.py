@@ -230,6 +230,9 @@ def test_errors():
     selector = OptCSSelector([Ridge()], random_state=0).fit(X, y)
     with pytest.raises(ValueError, match="X has 2 features, but OptCSSelector is expecting 3"):
         selector.select(X[:, :2])
+    with pytest.raises(ValueError, match="mode changed since fit"):
+        selector.set_params(mode="full").select(X)
+    selector.set_params(mode="ms", fdr=0.4, pruning="deterministic").select(X)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from skselect.conformal._pvalues import (
     _select_with_auxiliary_sets,
 )
 from skselect.conformal._selector import (
+    _check_unchanged,
     _clip_scores,
     _fit_ranking_estimator,
     _ranking,
@@ -88,7 +89,7 @@ class OptCSSelector(MetaEstimatorMixin, BaseEstimator):
         sample passed to ``fit`` is used for calibration.
     n_jobs : int, default=None
         Number of joblib jobs for the candidate and leave-one-out fits. ``None`` means 1
-        unless in a :func:`joblib.parallel_backend` context (which may be ``"dask"``).
+        unless in a ``joblib.parallel_backend`` context (which may be ``"dask"``).
     random_state : int, RandomState instance or None, default=None
         Controls the split, the random tie-breaks between equally good models and the
         pruning draws.
@@ -99,7 +100,7 @@ class OptCSSelector(MetaEstimatorMixin, BaseEstimator):
         ``mode="ms"``: the fitted candidates (the given ones when ``prefit=True``).
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen during ``fit``, when they are all strings.
     selected_model_ : ndarray of int, shape (n_test,)
         Index into ``estimators`` of the model chosen for each test unit in the last
@@ -117,9 +118,10 @@ class OptCSSelector(MetaEstimatorMixin, BaseEstimator):
 
     Notes
     -----
-    With precomputed scores the selection step costs ``O(K (n + m) log n + K m^2)`` (one sort
-    of the test scores per model, then an ``O(m)`` scan per test unit in a ``prange``). The
-    full modes add ``n + m`` fits per candidate, dispatched through ``joblib.Parallel``.
+    After the ``predict`` calls, the selection step costs ``O(K (n log n + m log m))``: per
+    model one sort of each side, then all ``m`` auxiliary-set sizes in ``O(m)`` (with unit
+    weights a row depends on its unit only through its rank and tie group). The full modes
+    add ``n + m`` fits per candidate, dispatched through ``joblib.Parallel``.
 
     Regressors in the full modes are fitted on the binary label ``1{y > threshold}``, the
     only label known for a test unit under its null hypothesis.
@@ -217,12 +219,25 @@ class OptCSSelector(MetaEstimatorMixin, BaseEstimator):
         -------
         self : OptCSSelector
             The fitted selector.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.linear_model import LinearRegression, Ridge
+        >>> from skselect.conformal import OptCSSelector
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.normal(size=(200, 2))
+        >>> y = X[:, 0] + rng.normal(size=200)
+        >>> selector = OptCSSelector([LinearRegression(), Ridge(alpha=50.0)], random_state=0)
+        >>> len(selector.fit(X, y).estimators_)
+        2
         """
         self._check_estimators()
         X, y = _validate_features(
             self, X, y, reset=True, estimator=self.estimators[0], numeric=self.mode != "ms"
         )
         random_state = _check_random_state(self.random_state)
+        self._calibrated_with = self._calibration_settings()
         if self.mode != "ms":
             self.X_calib_, self.calib_nonnull_ = X, y > self.threshold
             return self
@@ -241,6 +256,15 @@ class OptCSSelector(MetaEstimatorMixin, BaseEstimator):
         self.calib_nonnull_ = y_calib > self.threshold
         self.calib_rankings_ = np.vstack([_ranking(est, X_calib) for est in self.estimators_])
         return self
+
+    def _calibration_settings(self):
+        return {
+            "estimators": self.estimators,
+            "mode": self.mode,
+            "threshold": self.threshold,
+            "calibration_size": self.calibration_size,
+            "prefit": self.prefit,
+        }
 
     def _leave_one_out_rankings(self, X_test):
         """(K, n + m) joint leave-one-out rankings over calibration plus test units."""
@@ -274,8 +298,26 @@ class OptCSSelector(MetaEstimatorMixin, BaseEstimator):
         -------
         selected : ndarray of bool, shape (n_test,)
             True for the selected units.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.linear_model import LinearRegression, Ridge
+        >>> from skselect.conformal import OptCSSelector
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.normal(size=(200, 2))
+        >>> y = X[:, 0] + rng.normal(size=200)
+        >>> selector = OptCSSelector([LinearRegression(), Ridge(alpha=50.0)], fdr=0.2,
+        ...                          random_state=0).fit(X, y)
+        >>> selected = selector.select(rng.normal(size=(40, 2)))
+        >>> selected.shape, selector.aux_sizes_.shape
+        ((40,), (40,))
         """
         check_is_fitted(self)
+        # fdr and pruning may change between fit and select; the calibration depends on the
+        # rest.
+        self._validate_params()
+        _check_unchanged(self, self._calibrated_with, self._calibration_settings())
         X = _validate_features(
             self, X, reset=False, estimator=self.estimators[0], numeric=self.mode != "ms"
         )

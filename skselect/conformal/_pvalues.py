@@ -233,7 +233,7 @@ def benjamini_hochberg(p_values, fdr):
     See Also
     --------
     ebh : The same step-up rule for e-values.
-    scipy.stats.false_discovery_control : BH-adjusted p-values.
+    conformal_pvalues : The p-values of conformal selection.
 
     Examples
     --------
@@ -256,7 +256,7 @@ def benjamini_hochberg(p_values, fdr):
     prefer_skip_nested_validation=True,
 )
 def ebh(e_values, fdr):
-    """e-BH procedure (Wang and Ramdas, 2022): which hypotheses to reject at level ``fdr``.
+    """Select hypotheses by the e-BH procedure (Wang and Ramdas, 2022) at level ``fdr``.
 
     Rejects the ``k`` largest e-values with ``k = max{k: e_(k) >= m / (fdr k)}``, where
     ``e_(1) >= e_(2) >= ...``; comparisons are inclusive. It controls the FDR for arbitrarily

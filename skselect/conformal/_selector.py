@@ -90,6 +90,19 @@ def _fit_ranking_estimator(estimator, X, y, threshold):
     return estimator.fit(X, y)
 
 
+def _check_unchanged(selector, at_fit, now):
+    """Refuse to select with parameters the calibration was not computed with."""
+    changed = [
+        name for name in at_fit if at_fit[name] is not now[name] and at_fit[name] != now[name]
+    ]
+    if changed:
+        before = ", ".join(f"{name}={at_fit[name]!r}" for name in changed)
+        raise ValueError(
+            f"{type(selector).__name__}: {', '.join(changed)} changed since fit (it was "
+            f"{before}); the calibration depends on it: call fit again."
+        )
+
+
 def _clip_scores(calib_ranking, calib_nonnull, test_ranking):
     """Clipped score with M = +inf: non-null calibration units never rank below a test unit."""
     calib_scores = np.where(calib_nonnull, np.inf, -calib_ranking)
@@ -166,7 +179,7 @@ class ConformalSelector(MetaEstimatorMixin, BaseEstimator):
         Calibration weights (ones without ``weight_function``).
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen during ``fit``, when they are all strings.
     p_values_ : ndarray of shape (n_test,)
         Conformal p-values of the last ``select`` call.
@@ -184,9 +197,10 @@ class ConformalSelector(MetaEstimatorMixin, BaseEstimator):
 
     Notes
     -----
-    ``select`` costs ``O((n + m) log(n + m))`` for ``"cfbh"`` and
-    ``O(n log n + m log m + m^2)`` for ``"wcs"`` (a ``prange`` over test units), after one
-    ``predict`` on the test batch.
+    After one ``predict`` on the test batch, ``select`` costs ``O(n log n + m log m)`` for
+    ``"cfbh"`` and for ``"wcs"`` without ``weight_function``, and
+    ``O(n log n + m log m + m^2)`` for ``"wcs"`` with distinct test weights (an ``O(m)`` scan
+    per test unit, ``prange`` over test units).
 
     The guarantee needs the ranking model to be independent of the calibration and test
     data: do not tune ``estimator``, ``fdr`` or ``threshold`` by looking at the selection.
@@ -276,6 +290,18 @@ class ConformalSelector(MetaEstimatorMixin, BaseEstimator):
         -------
         self : ConformalSelector
             The fitted selector.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.linear_model import LinearRegression
+        >>> from skselect.conformal import ConformalSelector
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.normal(size=(200, 2))
+        >>> y = X[:, 0] + rng.normal(size=200)
+        >>> selector = ConformalSelector(LinearRegression(), random_state=0).fit(X, y)
+        >>> selector.calib_scores_.shape
+        (100,)
         """
         if self.weight_function is not None and self.method != "wcs":
             raise ValueError(
@@ -300,6 +326,7 @@ class ConformalSelector(MetaEstimatorMixin, BaseEstimator):
         else:
             self.calib_scores_ = y_calib - calib_ranking
         self.calib_weights_ = self._weights(X_calib, "calibration")
+        self._calibrated_with = self._calibration_settings()
         return self
 
     def _weights(self, X, which):
@@ -318,8 +345,19 @@ class ConformalSelector(MetaEstimatorMixin, BaseEstimator):
             )
         return weights
 
+    def _calibration_settings(self):
+        return {
+            "score": self.score,
+            "threshold": self.threshold,
+            "weight_function": self.weight_function,
+        }
+
     def _test_scores(self, X):
         check_is_fitted(self)
+        # fdr, method, pruning and randomized may change between fit and select; the
+        # calibration scores depend on the rest.
+        self._validate_params()
+        _check_unchanged(self, self._calibrated_with, self._calibration_settings())
         X = _validate_features(self, X, reset=False, estimator=self.estimator_)
         test_scores = -_ranking(self.estimator_, X)
         if self.score == "residual":
@@ -338,6 +376,19 @@ class ConformalSelector(MetaEstimatorMixin, BaseEstimator):
         -------
         p_values : ndarray of shape (n_test,)
             Weighted p-values with ``method="wcs"``, plain conformal p-values otherwise.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.linear_model import LinearRegression
+        >>> from skselect.conformal import ConformalSelector
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.normal(size=(200, 2))
+        >>> y = X[:, 0] + rng.normal(size=200)
+        >>> selector = ConformalSelector(LinearRegression(), random_state=0).fit(X, y)
+        >>> p_values = selector.p_values(X[:5])
+        >>> bool(((p_values > 0) & (p_values <= 1)).all())
+        True
         """
         X, test_scores = self._test_scores(X)
         random_state = _check_random_state(self.random_state)
@@ -371,6 +422,18 @@ class ConformalSelector(MetaEstimatorMixin, BaseEstimator):
         -------
         selected : ndarray of bool, shape (n_test,)
             True for the selected units.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.linear_model import LinearRegression
+        >>> from skselect.conformal import ConformalSelector
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.normal(size=(200, 2))
+        >>> y = X[:, 0] + rng.normal(size=200)
+        >>> selector = ConformalSelector(LinearRegression(), fdr=0.2, random_state=0).fit(X, y)
+        >>> selector.select(rng.normal(size=(50, 2))).shape
+        (50,)
         """
         X, test_scores = self._test_scores(X)
         random_state = _check_random_state(self.random_state)

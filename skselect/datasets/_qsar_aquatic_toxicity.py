@@ -56,7 +56,7 @@ def load_qsar_aquatic_toxicity(*, return_X_y=False, as_frame=False):
 
     Returns
     -------
-    data : :class:`~sklearn.utils.Bunch`
+    data : Bunch
         ``data`` (546, 8), ``target`` (546,), ``feature_names``, ``target_names``, ``frame``
         (a DataFrame with features and target when ``as_frame=True``, else None) and
         ``DESCR`` (source, licence and reference).

@@ -685,13 +685,18 @@ class SMOTENC(SMOTE):
         y_resampled[: y.shape[0]] = y
         continuous_blocks, winner_blocks = [], []
         is_sparse = sparse.issparse(X_continuous)
-        X_continuous_csr = sparse.csr_matrix(X_continuous)
+        if is_sparse:
+            X_continuous_csr = X_continuous.tocsr()
 
         self.median_std_ = {}
         offset = X.shape[0]
         for class_label, n_new in targets:
             class_indices = np.flatnonzero(y == class_label)
-            X_class_continuous = X_continuous_csr[class_indices]
+            if is_sparse:
+                X_class_continuous = X_continuous_csr[class_indices]
+            else:
+                X_class_dense = np.ascontiguousarray(X_continuous[class_indices])
+                X_class_continuous = sparse.csr_matrix(X_class_dense)
             _, variance = mean_variance_axis(X_class_continuous, axis=0)
             median_std = np.median(np.sqrt(variance))
             self.median_std_[class_label] = median_std
@@ -719,7 +724,7 @@ class SMOTENC(SMOTE):
             else:
                 new_continuous = np.empty((n_new, n_continuous), dtype=dtype)
                 _generate_into(
-                    np.ascontiguousarray(X_continuous[class_indices]),
+                    X_class_dense,
                     neighbours,
                     rows,
                     cols,
@@ -764,11 +769,12 @@ class SMOTENC(SMOTE):
             )
             categories = self.categorical_encoder_.inverse_transform(all_ohe)
 
-        order = np.argsort(np.concatenate((self.continuous_features_, self.categorical_features_)))
         if is_sparse:
-            X_cont_csr = X_continuous.tocsr()
-            continuous = _stack_csr(X_cont_csr, continuous_blocks, (n_total, n_continuous))
+            continuous = _stack_csr(X_continuous_csr, continuous_blocks, (n_total, n_continuous))
             X_resampled = sparse.hstack((continuous, categories), format="csr")
+            order = np.argsort(
+                np.concatenate((self.continuous_features_, self.categorical_features_))
+            )
             return X_resampled[:, order], y_resampled
         out_dtype = np.result_type(dtype, categories.dtype)
         X_resampled = np.empty((n_total, self.n_features_), dtype=out_dtype)
@@ -776,7 +782,6 @@ class SMOTENC(SMOTE):
         if n_new_total:
             X_resampled[X.shape[0] :, self.continuous_features_] = np.vstack(continuous_blocks)
         X_resampled[:, self.categorical_features_] = categories
-        del order
         return X_resampled, y_resampled
 
     def __sklearn_tags__(self):

@@ -5,6 +5,8 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from imblearn.over_sampling import SMOTE as ImblearnSMOTE
 from imblearn.pipeline import make_pipeline
 from scipy import sparse
@@ -387,3 +389,19 @@ def test_bad_parameters(params, match):
     X, y = _binary()
     with pytest.raises(ValueError, match=match):
         SMOTE(**params).fit_resample(X, y)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    extra=st.lists(st.integers(min_value=0, max_value=120), min_size=4, max_size=4),
+    seed=st.integers(min_value=0, max_value=2**31 - 1),
+    k=st.integers(min_value=1, max_value=7),
+)
+def test_property_counts_follow_dict_strategy_and_match_imblearn(extra, seed, k):
+    X, y = _multiclass(n_samples=300, seed=2)
+    counts = Counter(y.tolist())
+    strategy = {label: counts[label] + more for label, more in zip(sorted(counts), extra)}
+    ours = SMOTE(sampling_strategy=strategy, k_neighbors=k, random_state=seed).fit_resample(X, y)
+    assert Counter(ours[1].tolist()) == strategy
+    theirs = ImblearnSMOTE(sampling_strategy=strategy, k_neighbors=k, random_state=seed)
+    _assert_identical(ours, theirs.fit_resample(X, y))

@@ -176,8 +176,9 @@ class SMOTE(BaseOverSampler):
         ``kneighbors_graph`` methods, used as is.
 
     n_jobs : int, default=None
-        Threads for the neighbour search (when ``k_neighbors`` is an int) and the generation
-        kernel. ``None`` means 1 and ``-1`` all processors. It never changes the output.
+        Threads for the generation kernel and, for dense input with an int ``k_neighbors``,
+        the neighbour search. ``None`` means 1 and ``-1`` all processors. It never changes
+        the output.
 
     base_selection : {{"random", "even"}}, default="random"
         How base samples are chosen. ``"random"`` draws each synthetic sample's base and
@@ -261,11 +262,14 @@ class SMOTE(BaseOverSampler):
         self.n_jobs = n_jobs
         self.base_selection = base_selection
 
-    def _validate_estimator(self):
+    def _validate_estimator(self, sparse_search=False):
         if self.n_jobs == 0:
             raise ValueError("n_jobs must be None or a non-zero int, got 0.")
         if isinstance(self.k_neighbors, numbers.Integral):
-            self.nn_k_ = NearestNeighbors(n_neighbors=self.k_neighbors + 1, n_jobs=self.n_jobs)
+            # scikit-learn's sparse brute-force search splits each distance block over joblib
+            # threads, which measured slower than one thread; dense searches use n_jobs.
+            n_jobs = None if sparse_search else self.n_jobs
+            self.nn_k_ = NearestNeighbors(n_neighbors=self.k_neighbors + 1, n_jobs=n_jobs)
         else:
             self.nn_k_ = clone(self.k_neighbors)
 
@@ -304,7 +308,7 @@ class SMOTE(BaseOverSampler):
         return np.ascontiguousarray(neighbours, dtype=np.intp)
 
     def _fit_resample(self, X, y):
-        self._validate_estimator()
+        self._validate_estimator(sparse_search=sparse.issparse(X))
         n_threads = _n_threads(self.n_jobs)
         targets = [(label, n) for label, n in self.sampling_strategy_.items() if n > 0]
         n_total = X.shape[0] + sum(n for _, n in targets)
@@ -391,7 +395,7 @@ class SMOTENC(SMOTE):
         The nearest neighbours used to build the synthetic samples, as in :class:`SMOTE`.
 
     n_jobs : int, default=None
-        Threads for the neighbour search and the generation kernels; never changes the output.
+        Threads for the generation and vote kernels; never changes the output.
 
     base_selection : {{"random", "even"}}, default="random"
         How base samples are chosen, as in :class:`SMOTE`.
@@ -557,7 +561,8 @@ class SMOTENC(SMOTE):
         self.continuous_features_ = np.setdiff1d(np.arange(n_features), self.categorical_features_)
 
     def _validate_estimator(self):
-        super()._validate_estimator()
+        # the search runs on the sparse [continuous | scaled one-hot] matrix
+        super()._validate_estimator(sparse_search=True)
         if self.categorical_features_.size == self.n_features_in_:
             raise ValueError(
                 "SMOTE-NC is not designed to work only with categorical features. It "

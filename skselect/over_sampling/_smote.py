@@ -230,11 +230,11 @@ class SMOTE(BaseOverSampler):
     >>> X, y = make_classification(n_classes=2, class_sep=2, weights=[0.1, 0.9],
     ...     n_informative=3, n_redundant=1, flip_y=0, n_features=20,
     ...     n_clusters_per_class=1, n_samples=1000, random_state=10)
-    >>> sorted(Counter(y).items())
-    [(np.int64(0), 100), (np.int64(1), 900)]
+    >>> sorted(Counter(y.tolist()).items())
+    [(0, 100), (1, 900)]
     >>> X_res, y_res = SMOTE(random_state=42).fit_resample(X, y)
-    >>> sorted(Counter(y_res).items())
-    [(np.int64(0), 900), (np.int64(1), 900)]
+    >>> sorted(Counter(y_res.tolist()).items())
+    [(0, 900), (1, 900)]
     """
 
     _parameter_constraints: dict = {
@@ -457,8 +457,8 @@ class SMOTENC(SMOTE):
     >>> X[:, -2:] = np.random.RandomState(10).randint(0, 4, size=(1000, 2))
     >>> sm = SMOTENC(categorical_features=[18, 19], random_state=42)
     >>> X_res, y_res = sm.fit_resample(X, y)
-    >>> sorted(Counter(y_res).items())
-    [(np.int64(0), 900), (np.int64(1), 900)]
+    >>> sorted(Counter(y_res.tolist()).items())
+    [(0, 900), (1, 900)]
     """
 
     _required_parameters = ["categorical_features"]

@@ -15,6 +15,7 @@ from sklearn.datasets import load_breast_cancer, load_wine, make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import NearestNeighbors
 
+from skselect.datasets import load_pima
 from skselect.over_sampling import SMOTE
 
 
@@ -104,7 +105,7 @@ def test_identical_to_imblearn_neighbors_object(nn):
     _assert_identical(*_both(X, y, k_neighbors=nn, random_state=0))
 
 
-@pytest.mark.parametrize("loader", [load_breast_cancer, load_wine])
+@pytest.mark.parametrize("loader", [load_breast_cancer, load_wine, load_pima])
 def test_identical_to_imblearn_on_real_imbalanced_data(loader):
     X, y = loader(return_X_y=True)
     _assert_identical(*_both(X, y, random_state=11))

@@ -50,6 +50,13 @@ def test_identical_to_imblearn(sampling_strategy, seed):
     )
 
 
+def test_identical_on_pima_with_pregnancies_as_a_category():
+    from skselect.datasets import load_pima
+
+    X, y = load_pima(return_X_y=True)
+    _assert_identical(*_both(X, y, categorical_features=[0], random_state=0))
+
+
 def test_identical_binary_float_strategy():
     X, y, categorical = _mixed(n_classes=2)
     _assert_identical(

@@ -406,3 +406,35 @@ def test_property_counts_follow_dict_strategy_and_match_imblearn(extra, seed, k)
     assert Counter(ours[1].tolist()) == strategy
     theirs = ImblearnSMOTE(sampling_strategy=strategy, k_neighbors=k, random_state=seed)
     _assert_identical(ours, theirs.fit_resample(X, y))
+
+
+def test_no_full_size_temporaries():
+    # The memory goal: synthetic rows go straight into the preallocated output, without
+    # X[rows], difference or product temporaries (each as large as the new rows) and without
+    # a final stacking copy. Traced peak (NumPy buffers) must stay within the output, the
+    # class's rows and the neighbour table plus a small margin; imbalanced-learn's exceeds it.
+    import tracemalloc
+
+    rng = np.random.RandomState(0)
+    n_minority, n_majority, n_features = 2_000, 20_000, 10
+    X = rng.normal(size=(n_minority + n_majority, n_features))
+    y = np.r_[np.zeros(n_minority, dtype=int), np.ones(n_majority, dtype=int)]
+    n_out = 2 * n_majority
+    output_bytes = n_out * n_features * 8 + n_out * 8
+    class_bytes = n_minority * n_features * 8 + n_minority * 6 * 8 * 2  # rows + neighbours
+    draws_bytes = (n_majority - n_minority) * 8 * 5  # indices, rows, cols, steps
+    allowed = output_bytes + class_bytes + draws_bytes + 512 * 1024
+
+    def traced_peak(sampler):
+        sampler.fit_resample(X, y)  # imports and caches outside the trace
+        tracemalloc.start()
+        try:
+            sampler.fit_resample(X, y)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    ours = traced_peak(SMOTE(random_state=0))
+    theirs = traced_peak(ImblearnSMOTE(random_state=0))
+    assert ours <= allowed, (ours, allowed)
+    assert theirs > allowed

@@ -67,10 +67,13 @@ def _digest(result):
 
 
 def _neighbour_search_seconds(X_class, k=5):
-    start = time.perf_counter()
-    nn = NearestNeighbors(n_neighbors=k + 1).fit(X_class)
-    nn.kneighbors(X_class, return_distance=False)
-    return time.perf_counter() - start
+    """The neighbour search both libraries run (the second of two calls: warm caches)."""
+    for _ in range(2):
+        start = time.perf_counter()
+        nn = NearestNeighbors(n_neighbors=k + 1).fit(X_class)
+        nn.kneighbors(X_class, return_distance=False)
+        elapsed = time.perf_counter() - start
+    return elapsed
 
 
 def _run(case, peer, ours, n_repeats, note=""):

@@ -5,6 +5,8 @@ from collections import Counter
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from imblearn.over_sampling import SMOTE as ImblearnSMOTE
 from imblearn.pipeline import make_pipeline
 from scipy import sparse
@@ -13,6 +15,7 @@ from sklearn.datasets import load_breast_cancer, load_wine, make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import NearestNeighbors
 
+from skselect.datasets import load_pima
 from skselect.over_sampling import SMOTE
 
 
@@ -102,7 +105,7 @@ def test_identical_to_imblearn_neighbors_object(nn):
     _assert_identical(*_both(X, y, k_neighbors=nn, random_state=0))
 
 
-@pytest.mark.parametrize("loader", [load_breast_cancer, load_wine])
+@pytest.mark.parametrize("loader", [load_breast_cancer, load_wine, load_pima])
 def test_identical_to_imblearn_on_real_imbalanced_data(loader):
     X, y = loader(return_X_y=True)
     _assert_identical(*_both(X, y, random_state=11))
@@ -387,3 +390,51 @@ def test_bad_parameters(params, match):
     X, y = _binary()
     with pytest.raises(ValueError, match=match):
         SMOTE(**params).fit_resample(X, y)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    extra=st.lists(st.integers(min_value=0, max_value=120), min_size=4, max_size=4),
+    seed=st.integers(min_value=0, max_value=2**31 - 1),
+    k=st.integers(min_value=1, max_value=7),
+)
+def test_property_counts_follow_dict_strategy_and_match_imblearn(extra, seed, k):
+    X, y = _multiclass(n_samples=300, seed=2)
+    counts = Counter(y.tolist())
+    strategy = {label: counts[label] + more for label, more in zip(sorted(counts), extra)}
+    ours = SMOTE(sampling_strategy=strategy, k_neighbors=k, random_state=seed).fit_resample(X, y)
+    assert Counter(ours[1].tolist()) == strategy
+    theirs = ImblearnSMOTE(sampling_strategy=strategy, k_neighbors=k, random_state=seed)
+    _assert_identical(ours, theirs.fit_resample(X, y))
+
+
+def test_no_full_size_temporaries():
+    # The memory goal: synthetic rows go straight into the preallocated output, without
+    # X[rows], difference or product temporaries (each as large as the new rows) and without
+    # a final stacking copy. Traced peak (NumPy buffers) must stay within the output, the
+    # class's rows and the neighbour table plus a small margin; imbalanced-learn's exceeds it.
+    import tracemalloc
+
+    rng = np.random.RandomState(0)
+    n_minority, n_majority, n_features = 2_000, 20_000, 10
+    X = rng.normal(size=(n_minority + n_majority, n_features))
+    y = np.r_[np.zeros(n_minority, dtype=int), np.ones(n_majority, dtype=int)]
+    n_out = 2 * n_majority
+    output_bytes = n_out * n_features * 8 + n_out * 8
+    class_bytes = n_minority * n_features * 8 + n_minority * 6 * 8 * 2  # rows + neighbours
+    draws_bytes = (n_majority - n_minority) * 8 * 5  # indices, rows, cols, steps
+    allowed = output_bytes + class_bytes + draws_bytes + 512 * 1024
+
+    def traced_peak(sampler):
+        sampler.fit_resample(X, y)  # imports and caches outside the trace
+        tracemalloc.start()
+        try:
+            sampler.fit_resample(X, y)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    ours = traced_peak(SMOTE(random_state=0))
+    theirs = traced_peak(ImblearnSMOTE(random_state=0))
+    assert ours <= allowed, (ours, allowed)
+    assert theirs > allowed

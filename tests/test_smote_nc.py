@@ -50,6 +50,13 @@ def test_identical_to_imblearn(sampling_strategy, seed):
     )
 
 
+def test_identical_on_pima_with_pregnancies_as_a_category():
+    from skselect.datasets import load_pima
+
+    X, y = load_pima(return_X_y=True)
+    _assert_identical(*_both(X, y, categorical_features=[0], random_state=0))
+
+
 def test_identical_binary_float_strategy():
     X, y, categorical = _mixed(n_classes=2)
     _assert_identical(
@@ -233,3 +240,37 @@ def test_small_class_message():
     keep = np.r_[np.flatnonzero(y == 0)[:3], np.flatnonzero(y != 0)]
     with pytest.raises(ValueError, match="class 0 has only 3. Use k_neighbors <= 2"):
         SMOTENC(categorical).fit_resample(X[keep], y[keep])
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_neighbours_follow_the_papers_distance(seed):
+    # Brute-force oracle of the paper's SMOTE-NC (section 6.1): squared distance = squared
+    # Euclidean distance of the continuous features + Med^2 per differing nominal feature,
+    # Med the median of the class's continuous standard deviations. With k=1 every synthetic
+    # sample lies on the segment from its base to the base's nearest neighbour under that
+    # distance, and takes that neighbour's categories. This would fail with imbalanced-learn's
+    # old Med^2 / 2 penalty or with Med computed on another class.
+    rng = np.random.RandomState(seed)
+    n_class, n_other = 30, 90
+    continuous = rng.normal(size=(n_class + n_other, 2)) * [1.0, 3.0]
+    categories = rng.randint(0, 3, size=(n_class + n_other, 2)).astype(float)
+    X = np.c_[continuous, categories]
+    y = np.r_[np.zeros(n_class, dtype=int), np.ones(n_other, dtype=int)]
+    X_res, _ = SMOTENC([2, 3], k_neighbors=1, random_state=seed).fit_resample(X, y)
+
+    minority = X[:n_class]
+    med = np.median(minority[:, :2].std(axis=0))
+    squared = ((minority[:, None, :2] - minority[None, :, :2]) ** 2).sum(axis=2)
+    squared += med**2 * (minority[:, None, 2:] != minority[None, :, 2:]).sum(axis=2)
+    np.fill_diagonal(squared, np.inf)
+    nearest = squared.argmin(axis=1)
+
+    for sample in X_res[len(X) :]:
+        matches = []
+        for base in range(n_class):
+            a, b = minority[base, :2], minority[nearest[base], :2]
+            t = np.dot(sample[:2] - a, b - a) / np.dot(b - a, b - a)
+            if 0 <= t < 1 and np.allclose(a + t * (b - a), sample[:2], atol=1e-9):
+                matches.append(base)
+        assert matches, "synthetic sample off every segment of the paper's neighbours"
+        assert any(np.array_equal(sample[2:], minority[nearest[m], 2:]) for m in matches)

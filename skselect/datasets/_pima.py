@@ -47,12 +47,12 @@ Proceedings of the Symposium on Computer Applications and Medical Care, 261-265.
 def load_pima(*, return_X_y=False, as_frame=False):
     """Load the Pima Indians Diabetes data (binary, imbalanced 500:268).
 
-    ==============   ==================
-    Samples total    768
-    Samples class 1  268 (diabetes)
-    Dimensionality   8
-    Features         real, non-negative
-    ==============   ==================
+    ================  ==================
+    Samples total     768
+    Samples class 1   268 (diabetes)
+    Dimensionality    8
+    Features          real, non-negative
+    ================  ==================
 
     The file ships inside the package; no network access is needed. Source and licence: the
     National Institute of Diabetes and Digestive and Kidney Diseases' data, donated to the UCI
@@ -76,6 +76,8 @@ def load_pima(*, return_X_y=False, as_frame=False):
         ``frame`` (None unless ``as_frame=True``) and ``DESCR``.
 
     (data, target) : tuple if ``return_X_y`` is True
+        The feature matrix and the target, as arrays (or a DataFrame and a Series when
+        ``as_frame=True``).
 
     References
     ----------

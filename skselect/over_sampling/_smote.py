@@ -176,8 +176,9 @@ class SMOTE(BaseOverSampler):
         ``kneighbors_graph`` methods, used as is.
 
     n_jobs : int, default=None
-        Threads for the neighbour search (when ``k_neighbors`` is an int) and the generation
-        kernel. ``None`` means 1 and ``-1`` all processors. It never changes the output.
+        Threads for the generation kernel and, for dense input with an int ``k_neighbors``,
+        the neighbour search. ``None`` means 1 and ``-1`` all processors. It never changes
+        the output.
 
     base_selection : {{"random", "even"}}, default="random"
         How base samples are chosen. ``"random"`` draws each synthetic sample's base and
@@ -229,11 +230,11 @@ class SMOTE(BaseOverSampler):
     >>> X, y = make_classification(n_classes=2, class_sep=2, weights=[0.1, 0.9],
     ...     n_informative=3, n_redundant=1, flip_y=0, n_features=20,
     ...     n_clusters_per_class=1, n_samples=1000, random_state=10)
-    >>> sorted(Counter(y).items())
-    [(np.int64(0), 100), (np.int64(1), 900)]
+    >>> sorted(Counter(y.tolist()).items())
+    [(0, 100), (1, 900)]
     >>> X_res, y_res = SMOTE(random_state=42).fit_resample(X, y)
-    >>> sorted(Counter(y_res).items())
-    [(np.int64(0), 900), (np.int64(1), 900)]
+    >>> sorted(Counter(y_res.tolist()).items())
+    [(0, 900), (1, 900)]
     """
 
     _parameter_constraints: dict = {
@@ -261,11 +262,14 @@ class SMOTE(BaseOverSampler):
         self.n_jobs = n_jobs
         self.base_selection = base_selection
 
-    def _validate_estimator(self):
+    def _validate_estimator(self, sparse_search=False):
         if self.n_jobs == 0:
             raise ValueError("n_jobs must be None or a non-zero int, got 0.")
         if isinstance(self.k_neighbors, numbers.Integral):
-            self.nn_k_ = NearestNeighbors(n_neighbors=self.k_neighbors + 1, n_jobs=self.n_jobs)
+            # scikit-learn's sparse brute-force search splits each distance block over joblib
+            # threads, which measured slower than one thread; dense searches use n_jobs.
+            n_jobs = None if sparse_search else self.n_jobs
+            self.nn_k_ = NearestNeighbors(n_neighbors=self.k_neighbors + 1, n_jobs=n_jobs)
         else:
             self.nn_k_ = clone(self.k_neighbors)
 
@@ -304,7 +308,7 @@ class SMOTE(BaseOverSampler):
         return np.ascontiguousarray(neighbours, dtype=np.intp)
 
     def _fit_resample(self, X, y):
-        self._validate_estimator()
+        self._validate_estimator(sparse_search=sparse.issparse(X))
         n_threads = _n_threads(self.n_jobs)
         targets = [(label, n) for label, n in self.sampling_strategy_.items() if n > 0]
         n_total = X.shape[0] + sum(n for _, n in targets)
@@ -391,7 +395,7 @@ class SMOTENC(SMOTE):
         The nearest neighbours used to build the synthetic samples, as in :class:`SMOTE`.
 
     n_jobs : int, default=None
-        Threads for the neighbour search and the generation kernels; never changes the output.
+        Threads for the generation and vote kernels; never changes the output.
 
     base_selection : {{"random", "even"}}, default="random"
         How base samples are chosen, as in :class:`SMOTE`.
@@ -453,8 +457,8 @@ class SMOTENC(SMOTE):
     >>> X[:, -2:] = np.random.RandomState(10).randint(0, 4, size=(1000, 2))
     >>> sm = SMOTENC(categorical_features=[18, 19], random_state=42)
     >>> X_res, y_res = sm.fit_resample(X, y)
-    >>> sorted(Counter(y_res).items())
-    [(np.int64(0), 900), (np.int64(1), 900)]
+    >>> sorted(Counter(y_res.tolist()).items())
+    [(0, 900), (1, 900)]
     """
 
     _required_parameters = ["categorical_features"]
@@ -557,7 +561,8 @@ class SMOTENC(SMOTE):
         self.continuous_features_ = np.setdiff1d(np.arange(n_features), self.categorical_features_)
 
     def _validate_estimator(self):
-        super()._validate_estimator()
+        # the search runs on the sparse [continuous | scaled one-hot] matrix
+        super()._validate_estimator(sparse_search=True)
         if self.categorical_features_.size == self.n_features_in_:
             raise ValueError(
                 "SMOTE-NC is not designed to work only with categorical features. It "
@@ -685,13 +690,18 @@ class SMOTENC(SMOTE):
         y_resampled[: y.shape[0]] = y
         continuous_blocks, winner_blocks = [], []
         is_sparse = sparse.issparse(X_continuous)
-        X_continuous_csr = sparse.csr_matrix(X_continuous)
+        if is_sparse:
+            X_continuous_csr = X_continuous.tocsr()
 
         self.median_std_ = {}
         offset = X.shape[0]
         for class_label, n_new in targets:
             class_indices = np.flatnonzero(y == class_label)
-            X_class_continuous = X_continuous_csr[class_indices]
+            if is_sparse:
+                X_class_continuous = X_continuous_csr[class_indices]
+            else:
+                X_class_dense = np.ascontiguousarray(X_continuous[class_indices])
+                X_class_continuous = sparse.csr_matrix(X_class_dense)
             _, variance = mean_variance_axis(X_class_continuous, axis=0)
             median_std = np.median(np.sqrt(variance))
             self.median_std_[class_label] = median_std
@@ -719,7 +729,7 @@ class SMOTENC(SMOTE):
             else:
                 new_continuous = np.empty((n_new, n_continuous), dtype=dtype)
                 _generate_into(
-                    np.ascontiguousarray(X_continuous[class_indices]),
+                    X_class_dense,
                     neighbours,
                     rows,
                     cols,
@@ -764,11 +774,12 @@ class SMOTENC(SMOTE):
             )
             categories = self.categorical_encoder_.inverse_transform(all_ohe)
 
-        order = np.argsort(np.concatenate((self.continuous_features_, self.categorical_features_)))
         if is_sparse:
-            X_cont_csr = X_continuous.tocsr()
-            continuous = _stack_csr(X_cont_csr, continuous_blocks, (n_total, n_continuous))
+            continuous = _stack_csr(X_continuous_csr, continuous_blocks, (n_total, n_continuous))
             X_resampled = sparse.hstack((continuous, categories), format="csr")
+            order = np.argsort(
+                np.concatenate((self.continuous_features_, self.categorical_features_))
+            )
             return X_resampled[:, order], y_resampled
         out_dtype = np.result_type(dtype, categories.dtype)
         X_resampled = np.empty((n_total, self.n_features_), dtype=out_dtype)
@@ -776,7 +787,6 @@ class SMOTENC(SMOTE):
         if n_new_total:
             X_resampled[X.shape[0] :, self.continuous_features_] = np.vstack(continuous_blocks)
         X_resampled[:, self.categorical_features_] = categories
-        del order
         return X_resampled, y_resampled
 
     def __sklearn_tags__(self):

@@ -39,14 +39,32 @@ numpydoc_xref_param_type = False
 # "all" followed by names means every check except those: an Examples section (EX01) and
 # documented parameters are required; See Also / extended summaries are left to judgement.
 numpydoc_validation_checks = {"all", "GL01", "SA01", "ES01", "SS05", "RT02"}
-# Methods inherited unchanged from scikit-learn's BaseEstimator are documented there.
+
+
+def _inherited_third_party_methods():
+    """Regexes for the public methods our estimators inherit unchanged from scikit-learn or
+    imbalanced-learn: their docstrings are those projects' and are validated there."""
+    import inspect
+    import re
+
+    from skselect.utils import all_estimators
+
+    patterns = set()
+    for name, cls in all_estimators():
+        for attribute, value in inspect.getmembers(cls, callable):
+            defined_in = getattr(value, "__module__", "") or ""
+            if not attribute.startswith("_") and not defined_in.startswith("skselect"):
+                patterns.add(rf"\.{re.escape(name)}\.{re.escape(attribute)}$")
+    return patterns
+
+
 numpydoc_validation_exclude = {
     r"\.__init__$",
     r"\.set_.*request$",
     r"\.get_metadata_routing$",
     r"\.get_params$",
     r"\.set_params$",
-}
+} | _inherited_third_party_methods()
 
 # Offline builds: no intersphinx inventories are fetched unless asked for (the build machines
 # reach package registries only).

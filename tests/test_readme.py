@@ -1,0 +1,34 @@
+"""The README's quickstart is the documentation's, and it runs."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+QUICKSTART = ROOT / "doc" / "quickstart.py"
+
+
+def _readme_python_block():
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+    assert len(blocks) == 1, "the README should hold exactly one python block: the quickstart"
+    return blocks[0]
+
+
+@pytest.fixture(scope="module")
+def quickstart():
+    if not README.exists() or not QUICKSTART.exists():
+        pytest.skip("README.md / doc/quickstart.py not next to the tests (installed tests only)")
+    return QUICKSTART.read_text()
+
+
+def test_readme_quickstart_is_doc_quickstart(quickstart):
+    assert _readme_python_block() == quickstart
+
+
+@pytest.mark.slow
+def test_quickstart_runs(quickstart, capsys):
+    exec(compile(quickstart, str(QUICKSTART), "exec"), {"__name__": "__quickstart__"})
+    printed = capsys.readouterr().out
+    assert "ROC AUC:" in printed and "compounds selected:" in printed

@@ -107,7 +107,7 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
         A split needs ``BIC(1 component) - BIC(2 components) > bic_margin``. 10 is "very
         strong" evidence on the Kass-Raftery scale.
     n_restarts : int, default=5
-        k-means++ 2-means runs (seeded by the node's path in the tree) that check the
+        Number of k-means++ 2-means runs (seeded by the node's path in the tree) that check the
         proposed partition; 0 uses the principal-direction proposal only.
     stability_threshold : float, default=0.6
         Required fraction of restarts that reach the kept partition, or one whose 2-means
@@ -120,7 +120,7 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
         features).
     reduce : "auto", False or int, default="auto"
         Input-space reduction: an int ``m`` quantises the data into ``m`` weighted codebook
-        vectors with :class:`~sklearn.cluster.KMeans`, each carrying its cell's covariance,
+        vectors with scikit-learn's ``KMeans``, each carrying its cell's covariance,
         builds the tree on them and maps the labels back to the samples. ``"auto"`` reduces
         to 1024 codewords when there are more than 20000 samples. ``False`` never reduces.
     random_state : int, RandomState instance or None, default=None
@@ -138,7 +138,7 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
         their first leaf in the split tree.
     n_clusters_ : int
         Number of clusters found.
-    cluster_centers_ : ndarray of shape (n_clusters_, n_features)
+    cluster_centers_ : ndarray of shape (n_clusters, n_features)
         Mean of every cluster, in the input space.
     split_tree_ : list of dict
         One record per node in breadth-first order, with keys ``node``, ``parent``, ``path``
@@ -165,7 +165,7 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
         "right_clusters"}``; None when no split is accepted.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string feature names.
 
     See Also

@@ -482,7 +482,7 @@ BENCHMARK_SETS = {
     "r15": ("sipu/r15", None),
     "hepta": ("fcps/hepta", None),
     "tetra": ("fcps/tetra", None),
-    "s1": ("sipu/s1", "finds 16 clusters: a 26-point sliver between two clusters survives"),
+    "s1": ("sipu/s1", None),
     "s2": ("sipu/s2", "finds 16 clusters: one cluster stays split in two"),
     "a1": ("sipu/a1", "finds 19 clusters: two touching clusters are merged"),
 }

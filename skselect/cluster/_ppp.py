@@ -13,6 +13,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy import linalg, sparse
+from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin, _fit_context
 from sklearn.cluster import KMeans
 from sklearn.metrics import euclidean_distances
@@ -194,6 +195,9 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
     - **Refinement** by classification-EM fixes the samples cut off by hyperplanes high in
       the tree (divisive error propagation, spec section 3.6); clusters that fall under
       ``min_cluster_size`` are dropped. Merge and refinement alternate up to three times.
+    - **Pruning**: a cluster is dropped (and its samples refined into the others) when
+      removing its Gaussian from the mixture of all clusters lowers that mixture's BIC; this
+      removes the slivers the tree leaves between two clusters.
     - ``confidence_threshold`` defaults to 0.95 (spec: 0.9): at 0.9 fragments of single
       clusters of the S sets pass.
     - **Restarts** are k-means++ runs whose points are drawn in a canonical (sorted) row
@@ -373,6 +377,8 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
                 if cluster_of.max() + 1 == n_clusters:
                     break
                 row_labels, self._gaussians = self._refine(points, weight, cluster_of[row_labels])
+            if row_labels.max() > 0:
+                row_labels, self._gaussians = self._prune(points, weight, row_labels)
         # Each leaf of the tree reports the cluster most of its rows ended in.
         for record in self.split_tree_:
             rows = self._leaf_rows.get(record["node"])
@@ -475,6 +481,38 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
             gaussians = [gaussians[k] for k in present]
             labels = np.searchsorted(present, labels)
         return labels, gaussians
+
+    def _prune(self, points, weight, labels):
+        """Drop clusters whose Gaussian the whole mixture does not need.
+
+        For every cluster, the change in the BIC of the k-component mixture (the clusters'
+        Gaussians with their size as weight) when that component is removed; the cluster
+        whose removal lowers the BIC most is dropped, its samples refined into the others,
+        and the test repeated.
+        """
+        d = points.shape[1]
+        n_params = (d * (d + 1) / 2 if self._full else d) + d + 1
+        total = float(weight.sum(dtype=np.float64))
+        w = weight.astype(np.float64)
+        while len(self._gaussians) > 1:
+            log_density = self._log_posteriors(points, self._gaussians, training=True)
+            sizes = np.exp([g[0] for g in self._gaussians])
+            full_ll = w @ logsumexp(log_density - np.log(total), axis=1)
+            changes = []
+            for k in range(len(self._gaussians)):
+                rest = np.delete(log_density, k, axis=1)
+                ll = w @ logsumexp(rest - np.log(total - sizes[k]), axis=1)
+                changes.append(-2.0 * (ll - full_ll) - n_params * np.log(total))
+            worst = int(np.argmin(changes))
+            if not changes[worst] < 0:
+                break
+            kept = [g for k, g in enumerate(self._gaussians) if k != worst]
+            start = np.argmax(self._log_posteriors(points, kept, training=True), axis=1)
+            labels, gaussians = self._refine(points, weight, start)
+            if gaussians is None:
+                break
+            self._gaussians = gaussians
+        return labels, self._gaussians
 
     def _standardise(self, X):
         return np.ascontiguousarray(((X - self._shift) / self._scale).astype(X.dtype, copy=False))

@@ -431,6 +431,17 @@ def test_more_features_than_samples_does_not_crash():
     assert adjusted_rand_score(np.repeat([0, 1], 15), ppp_diag.labels_) == 1.0
 
 
+def test_many_features_auto_uses_diagonal_covariances():
+    # d = 300 > n = 160: "auto" switches to diagonal covariances, whose default minimum
+    # cluster size does not grow with d.
+    rng = np.random.default_rng(1)
+    X = np.vstack([rng.normal(0, 1, (80, 300)), rng.normal(1.5, 1, (80, 300))])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ppp = PPP(covariance_type="auto").fit(X)
+    assert adjusted_rand_score(np.repeat([0, 1], 80), ppp.labels_) == 1.0
+
+
 def test_duplicated_points_and_zero_variance_clusters():
     # Regression (pyclustering issue #407: X-means' BIC is -inf for a zero-variance
     # cluster): two clusters of exact duplicates must give finite scores and two clusters.

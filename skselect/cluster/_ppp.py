@@ -85,7 +85,8 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
         and ``"diag"`` above.
     min_cluster_size : int or None, default=None
         Smallest allowed child (in samples). ``None`` means ``max(10, n_features + 2)``, the
-        smallest size at which a full covariance is estimable.
+        smallest size at which a full covariance is estimable, with full covariances and 10
+        with diagonal ones.
     max_clusters : int, default=256
         Safety cap on the number of leaves.
     max_depth : int, default=20
@@ -119,11 +120,12 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
     standardize : bool, default=True
         Z-score the features before clustering (the criteria compare variances across
         features).
-    reduce : "auto", False or int, default="auto"
+    reduce : "auto", bool or int, default="auto"
         Input-space reduction: an int ``m`` quantises the data into ``m`` weighted codebook
         vectors with scikit-learn's ``KMeans``, each carrying its cell's covariance,
         builds the tree on them and maps the labels back to the samples. ``"auto"`` reduces
-        to 1024 codewords when there are more than 20000 samples. ``False`` never reduces.
+        to 1024 codewords when there are more than 20000 samples (``True`` is the same).
+        ``False`` never reduces.
     random_state : int, RandomState instance or None, default=None
         Accepted for API compatibility; PPP is deterministic by construction and its result
         does not depend on it (see Notes).
@@ -348,7 +350,9 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
             self.covariance_type == "auto" and n_features <= 50
         )
         self._min_size = (
-            self.min_cluster_size if self.min_cluster_size is not None else max(10, n_features + 2)
+            self.min_cluster_size
+            if self.min_cluster_size is not None
+            else (max(10, n_features + 2) if self._full else 10)
         )
         # reg_covar is relative to the mean feature variance (1 after standardisation).
         mean_variance = float(np.mean(Z.var(axis=0, dtype=np.float64)))
@@ -1030,7 +1034,7 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        distances : ndarray of shape (n_samples, n_clusters_)
+        distances : ndarray of shape (n_samples, n_clusters)
             Distances to ``cluster_centers_``, in the input space.
         """
         check_is_fitted(self)

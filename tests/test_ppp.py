@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score
 from sklearn.mixture import GaussianMixture
@@ -259,6 +261,21 @@ def test_row_permutation_blobs_without_refinement(blobs):
     np.testing.assert_array_equal(
         PPP(refine=False).fit(X[permutation]).labels_, reference[permutation]
     )
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    n_centers=st.integers(1, 4),
+    spread=st.floats(0.5, 3.0),
+)
+def test_labels_are_a_permutation_free_function_of_the_data(seed, n_centers, spread):
+    rng = np.random.default_rng(seed)
+    centres = rng.uniform(-10, 10, (n_centers, 2))
+    X = np.vstack([c + spread * rng.standard_normal((40, 2)) for c in centres])
+    permutation = rng.permutation(X.shape[0])
+    reference = PPP().fit(X).labels_
+    np.testing.assert_array_equal(PPP().fit(X[permutation]).labels_, reference[permutation])
 
 
 def test_labels_are_canonically_ordered(blobs):

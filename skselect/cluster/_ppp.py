@@ -56,6 +56,14 @@ def _swap_invariant_agreement(labels_a, labels_b, weight, total):
     return max(same, 1.0 - same)
 
 
+def _first_clear_difference(centers):
+    """Sign of centers[0] - centers[1] at the first coordinate where they clearly differ."""
+    difference = centers[0] - centers[1]
+    scale = max(float(np.max(np.abs(centers))), 1.0)
+    clear = np.flatnonzero(np.abs(difference) > 1e-8 * scale)
+    return 0.0 if clear.size == 0 else float(np.sign(difference[clear[0]]))
+
+
 def _path_seed(path):
     """Seed for a node's restarts from its position in the tree only (never from the data
     order, the traversal order or random_state)."""
@@ -209,9 +217,11 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
       1% (spec: the most frequent one); stability counts restarts that reach the kept
       partition or one as good within 1%, because a node with several clusters has several
       equally good 2-means optima (Tetra's root).
-    - **Canonical order**: the larger child is the left one (ties: the smaller mean
-      projection on the principal direction); the sign of the principal direction is
-      fragile when two eigenvalues are close, the child sizes are not.
+    - **Canonical order**: the larger child is the left one (ties: the child whose centre
+      is smaller at the first coordinate where the centres clearly differ). The spec's
+      rule, the smaller mean projection on the principal direction, depends on the sign of
+      that direction, which is arbitrary when its components have equal magnitudes (as
+      after standardising two symmetric clusters); the child sizes and centres are not.
     - **Reduction**: codewords carry their cell's covariance, which enters the moments,
       the M-step and (as ``-tr(Sigma^-1 S_j) / 2``) the E-step; this is the exact
       log-likelihood of the cell's samples when they share a component. Without it, BIC
@@ -844,11 +854,13 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
             stability = n_stable / self.n_restarts
 
         # Canonical child order: the larger child first; equal sizes fall back on the
-        # smaller mean projection on the principal direction. (The sign of the principal
-        # direction is fragile when two eigenvalues are close; the child sizes are not.)
+        # child centres, compared coordinate by coordinate (the first coordinate where they
+        # clearly differ decides). Neither depends on the sign of the principal direction,
+        # which is arbitrary when its components have equal magnitudes, as they often do
+        # after standardisation.
         child_sizes = (float(w[labels == 0].sum()), float(w[labels == 1].sum()))
         if child_sizes[0] < child_sizes[1] or (
-            child_sizes[0] == child_sizes[1] and centers[0] @ direction > centers[1] @ direction
+            child_sizes[0] == child_sizes[1] and _first_clear_difference(centers) > 0
         ):
             labels = (1 - labels).astype(np.int8)
             centers = centers[::-1].copy()

@@ -527,3 +527,13 @@ def test_k_recovery_on_benchmark_sets(name, request):
     ppp = PPP().fit(X)
     assert ppp.n_clusters_ == len(np.unique(y))
     assert adjusted_rand_score(y, ppp.labels_) >= 0.95
+
+
+@pytest.mark.slow
+def test_labels_do_not_depend_on_n_jobs():
+    # Large enough (rows x features >= 200 000 at the root) for the kernels to run threaded.
+    X, _ = make_blobs(n_samples=120_000, centers=4, cluster_std=1.0, random_state=7)
+    serial = PPP(reduce=False, n_jobs=1).fit(X)
+    threaded = PPP(reduce=False, n_jobs=2).fit(X)
+    assert serial.labels_.tobytes() == threaded.labels_.tobytes()
+    np.testing.assert_array_equal(serial.cluster_centers_, threaded.cluster_centers_)

@@ -537,3 +537,25 @@ def test_labels_do_not_depend_on_n_jobs():
     threaded = PPP(reduce=False, n_jobs=2).fit(X)
     assert serial.labels_.tobytes() == threaded.labels_.tobytes()
     np.testing.assert_array_equal(serial.cluster_centers_, threaded.cluster_centers_)
+
+
+def test_empty_sparse_and_string_input_messages():
+    import scipy.sparse as sp
+
+    with pytest.raises(ValueError, match=r"Found array with 0 sample\(s\)"):
+        PPP().fit(np.empty((0, 2)))
+    with pytest.raises(TypeError, match="Sparse data was passed for X, but dense data is required"):
+        PPP().fit(sp.random(50, 3, density=0.5, format="csr", random_state=0))
+    with pytest.raises(ValueError, match="could not convert string to float"):
+        PPP().fit([["a", "b"], ["c", "d"], ["e", "f"]])
+
+
+def test_pandas_input_and_feature_checks(hepta):
+    pd = pytest.importorskip("pandas")
+    X = pd.DataFrame(hepta[0], columns=["x", "y", "z"])
+    ppp = PPP().fit(X)
+    assert list(ppp.feature_names_in_) == ["x", "y", "z"]
+    with pytest.warns(UserWarning, match="X does not have valid feature names"):
+        np.testing.assert_array_equal(ppp.predict(X), ppp.predict(hepta[0]))
+    with pytest.raises(ValueError, match="X has 2 features, but PPP is expecting 3 features"):
+        ppp.predict(X[["x", "y"]].to_numpy())

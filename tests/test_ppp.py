@@ -557,5 +557,8 @@ def test_pandas_input_and_feature_checks(hepta):
     assert list(ppp.feature_names_in_) == ["x", "y", "z"]
     with pytest.warns(UserWarning, match="X does not have valid feature names"):
         np.testing.assert_array_equal(ppp.predict(X), ppp.predict(hepta[0]))
-    with pytest.raises(ValueError, match="X has 2 features, but PPP is expecting 3 features"):
+    with (
+        pytest.warns(UserWarning, match="X does not have valid feature names"),
+        pytest.raises(ValueError, match="X has 2 features, but PPP is expecting 3 features"),
+    ):
         ppp.predict(X[["x", "y"]].to_numpy())

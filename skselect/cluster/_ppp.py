@@ -13,6 +13,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy import linalg, sparse
+from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin, _fit_context
 from sklearn.cluster import KMeans
 from sklearn.metrics import euclidean_distances
@@ -55,6 +56,14 @@ def _swap_invariant_agreement(labels_a, labels_b, weight, total):
     return max(same, 1.0 - same)
 
 
+def _first_clear_difference(centers):
+    """Sign of centers[0] - centers[1] at the first coordinate where they clearly differ."""
+    difference = centers[0] - centers[1]
+    scale = max(float(np.max(np.abs(centers))), 1.0)
+    clear = np.flatnonzero(np.abs(difference) > 1e-8 * scale)
+    return 0.0 if clear.size == 0 else float(np.sign(difference[clear[0]]))
+
+
 def _path_seed(path):
     """Seed for a node's restarts from its position in the tree only (never from the data
     order, the traversal order or random_state)."""
@@ -66,12 +75,14 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
 
     PPP splits the data top-down. At every node a 2-means split is proposed from the node's
     principal direction; a one-component and a two-component Gaussian mixture are fitted to
-    the node (the latter by EM started from the 2-means split), and the split is kept only if
-    the mixture prefers two components (BIC), its MAP labels reproduce the 2-means partition
-    (agreement), its posteriors are confident (mean max-posterior), both children are large
-    enough and 2-means restarts confirm the partition (stability). The leaves of the final
-    tree are the clusters. Nothing random enters the result: the same data give the same
-    labels, in the same order, for any ``random_state`` and any row order.
+    the node (the latter by EM started from the 2-means split), and the split is validated
+    only if the mixture prefers two components (ΔBIC), its MAP labels reproduce the 2-means
+    partition (agreement), its posteriors are confident (mean max-posterior), both children
+    are large enough and 2-means restarts confirm the partition (stability). Neighbouring
+    leaves whose union fails the same test are merged, and a classification-EM pass moves
+    the samples the tree's hyperplanes cut off to their cluster. Nothing random enters the
+    result: the same data give the same labels, in the same order, for any
+    ``random_state`` and any row order.
 
     Read more in the :ref:`User Guide <cluster>`.
 
@@ -82,59 +93,80 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
         and ``"diag"`` above.
     min_cluster_size : int or None, default=None
         Smallest allowed child (in samples). ``None`` means ``max(10, n_features + 2)``, the
-        smallest size at which a full covariance is estimable.
+        smallest size at which a full covariance is estimable, with full covariances and 10
+        with diagonal ones.
     max_clusters : int, default=256
         Safety cap on the number of leaves.
     max_depth : int, default=20
         Safety cap on the depth of the split tree.
+    lookahead : int, default=2
+        How many levels below a rejected split the tree is still explored; the split is
+        kept if a validated split is found below it (see Notes).
+    merge : bool, default=True
+        Merge neighbouring clusters whose union fails the split validation.
+    refine : bool, default=True
+        Finish with classification-EM: every sample goes to the cluster whose Gaussian gives
+        it the largest posterior, until no sample moves; ``predict`` then uses these
+        Gaussians. ``False`` keeps the tree's partition and ``predict`` descends the tree.
     agreement_threshold : float, default=0.95
         Required fraction of the node on which the mixture's MAP labels equal the 2-means
         labels (up to the label swap).
-    confidence_threshold : float, default=0.9
+    confidence_threshold : float, default=0.95
         Required mean of the largest posterior probability over the node (between 0.5 and 1).
     bic_margin : float, default=0.0
         A split needs ``BIC(1 component) - BIC(2 components) > bic_margin``. 10 is "very
         strong" evidence on the Kass-Raftery scale.
     n_restarts : int, default=5
-        2-means runs from pseudo-random directions (seeded by the node's path in the tree)
-        used to check the proposed partition; 0 uses the principal-direction proposal only.
+        Number of k-means++ 2-means runs (seeded by the node's path in the tree) that check the
+        proposed partition; 0 uses the principal-direction proposal only.
     stability_threshold : float, default=0.6
-        Required fraction of restarts that reach the kept partition, or one as good.
+        Required fraction of restarts that reach the kept partition, or one whose 2-means
+        objective is within 1% of it.
     reg_covar : float, default=1e-6
         Ridge added to every covariance diagonal, relative to the mean feature variance of
         the (standardised) data.
     standardize : bool, default=True
         Z-score the features before clustering (the criteria compare variances across
         features).
-    reduce : "auto", False or int, default="auto"
-        Input-space reduction: an int ``m`` clusters the data into ``m`` weighted codebook
-        vectors with :class:`~sklearn.cluster.KMeans`, builds the tree on them and maps the
-        labels back to the points. ``"auto"`` reduces to 1024 codewords when there are more
-        than 20000 samples. ``False`` never reduces.
+    reduce : "auto", bool or int, default="auto"
+        Input-space reduction: an int ``m`` quantises the data into ``m`` weighted codebook
+        vectors with scikit-learn's ``KMeans``, each carrying its cell's covariance,
+        builds the tree on them and maps the labels back to the samples. ``"auto"`` reduces
+        to 1024 codewords when there are more than 20000 samples (``True`` is the same).
+        ``False`` never reduces.
     random_state : int, RandomState instance or None, default=None
         Accepted for API compatibility; PPP is deterministic by construction and its result
         does not depend on it (see Notes).
     n_jobs : int or None, default=None
-        Number of OpenMP threads for the per-node kernels (``None``: as many as allowed,
-        negative values count back from all cores). The result does not depend on it.
+        Number of OpenMP threads for the per-node kernels on large nodes (``None``: as many
+        as allowed, negative values count back from all cores). The result does not depend
+        on it.
 
     Attributes
     ----------
     labels_ : ndarray of shape (n_samples,)
-        Cluster of every training sample, numbered by the depth-first (left first) order of
-        the leaves.
+        Cluster of every training sample. Clusters are numbered by the depth-first order of
+        their first leaf in the split tree.
     n_clusters_ : int
-        Number of clusters found (leaves of the split tree).
-    cluster_centers_ : ndarray of shape (n_clusters_, n_features)
+        Number of clusters found.
+    cluster_centers_ : ndarray of shape (n_clusters, n_features)
         Mean of every cluster, in the input space.
     split_tree_ : list of dict
         One record per node in breadth-first order, with keys ``node``, ``parent``, ``path``
         (string of 0/1 from the root), ``depth``, ``size`` (samples), ``n_rows`` (rows the
         node was fitted on: samples, or codewords after reduction), ``delta_bic``,
-        ``agreement``, ``mean_max_posterior``, ``stability``, ``accepted``, ``reason``
-        (``"accepted"`` or the failed criteria, comma-separated), ``children`` (pair of node
-        ids or None) and ``cluster`` (the leaf's label, -1 for internal nodes). Scores of
-        nodes that were not evaluated are NaN. ``pandas.DataFrame(split_tree_)`` gives a table.
+        ``agreement``, ``mean_max_posterior``, ``stability``, ``accepted`` (the split passed
+        every criterion), ``kept_by_lookahead`` (rejected, but split because a validated
+        split lies below), ``reason`` (``"accepted"`` or the failed criteria,
+        comma-separated), ``children`` (pair of node ids or None) and ``cluster`` (for a
+        leaf, the cluster most of its samples ended in; -1 for internal nodes). Scores of
+        nodes that were not evaluated are NaN. ``pandas.DataFrame(split_tree_)`` gives a
+        table.
+    merges_ : list of dict
+        The merges, in order: ``round`` (0: leaves of the tree, whose ``members`` are node
+        ids; 1, 2, ...: after refinement, whose ``members`` are that round's cluster
+        numbers), ``members``, and the union's ``delta_bic``, ``agreement``,
+        ``mean_max_posterior`` and ``reason`` (the criteria it failed).
     clusterability_ : float
         Size-weighted mean of the mean max-posterior over the accepted splits (0 when no
         split is accepted).
@@ -144,7 +176,7 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
         "right_clusters"}``; None when no split is accepted.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string feature names.
 
     See Also
@@ -156,31 +188,51 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
     Notes
     -----
     The PPP paper's full text was not available; this is the reconstruction "PPP-R" of the
-    project's research note, built as specified except for the following deviations.
+    project's research note (``research/ppp.md``), with these deviations, each made
+    because the design as written failed on the benchmark sets or broke determinism:
 
-    - Restarts start from pseudo-random *directions* through the node mean (the X-means
-      initialisation) rather than from k-means++ seeds: a direction does not depend on the
-      row order, so the restarts, like the proposal, are invariant to row permutations.
-      Their seeds come from the node's path only, not from ``random_state``, which is why
-      ``labels_`` is byte-identical for every ``random_state``.
-    - The kept partition is the principal-direction one unless a restart lowers the 2-means
-      objective by more than 1% (the spec keeps the most frequent partition); stability is
-      the fraction of restarts that reach the kept partition or one within 1% of its
-      objective. Symmetric nodes (four clusters at the corners of a tetrahedron) have
-      several equally good 2-means optima; counting them as unstable would stop the
-      recursion too early.
-    - The reduction codebook is fitted with a fixed seed on a lexicographically sorted,
-      fixed subsample, then every point is assigned to its nearest codeword, so that it is
-      deterministic and permutation invariant and costs one pass over large data.
-    - The lineage's variance stopping rule (``stop_rule="variance"``) and the optional
-      sibling-merge post-pass are not implemented.
-
-    New points are clustered by descending the tree: at each internal node a point goes to
-    the nearer of the two final 2-means centres, which reproduces the training labels
-    exactly when no reduction was used.
+    - **Look-ahead.** A node holding several clusters in a symmetric layout (the rings of
+      R15) is not well described by two Gaussians, so PPP-R stops there and finds one
+      cluster. A rejected node is still split ``lookahead`` levels further and kept if a
+      validated split lies below. A node whose mixture has two confident components
+      (ΔBIC and confidence pass) but disagrees with the 2-means partition, the usual
+      signature of a node with many clusters, does not use up the budget.
+    - **Merge pass** (the spec's optional post-pass, extended from siblings to the three
+      nearest clusters): look-ahead over-splits non-Gaussian clusters; two clusters are
+      merged when the union of the pair fails the split test. The union is tested on its
+      projection on the Fisher direction between the two clusters, where a cluster's
+      non-Gaussian shape in other directions does not pass for a second component.
+    - **Refinement** by classification-EM fixes the samples cut off by hyperplanes high in
+      the tree (divisive error propagation, spec section 3.6); clusters that fall under
+      ``min_cluster_size`` are dropped. Merge and refinement alternate up to three times.
+    - **Pruning**: a cluster is dropped (and its samples refined into the others) when
+      removing its Gaussian from the mixture of all clusters lowers that mixture's BIC; this
+      removes the slivers the tree leaves between two clusters.
+    - ``confidence_threshold`` defaults to 0.95 (spec: 0.9): at 0.9 fragments of single
+      clusters of the S sets pass.
+    - **Restarts** are k-means++ runs whose points are drawn in a canonical (sorted) row
+      order with a seed derived from the node's path, never from ``random_state``, so they
+      are deterministic and permutation invariant. The kept partition is the
+      principal-direction one unless a restart lowers the 2-means objective by more than
+      1% (spec: the most frequent one); stability counts restarts that reach the kept
+      partition or one as good within 1%, because a node with several clusters has several
+      equally good 2-means optima (Tetra's root).
+    - **Canonical order**: the larger child is the left one (ties: the child whose centre
+      is smaller at the first coordinate where the centres clearly differ). The spec's
+      rule, the smaller mean projection on the principal direction, depends on the sign of
+      that direction, which is arbitrary when its components have equal magnitudes (as
+      after standardising two symmetric clusters); the child sizes and centres are not.
+    - **Reduction**: codewords carry their cell's covariance, which enters the moments,
+      the M-step and (as ``-tr(Sigma^-1 S_j) / 2``) the E-step; this is the exact
+      log-likelihood of the cell's samples when they share a component. Without it, BIC
+      weighted by cell counts over-splits massively. The codebook is fitted with a fixed
+      seed on a fixed subsample of the lexicographically sorted rows, then every sample is
+      assigned to its nearest codeword.
+    - The lineage's variance stopping rule (``stop_rule="variance"``) is not implemented.
 
     Cost per node of s samples in d dimensions: O(s d (1 + n_restarts) I) for 2-means and
-    O(s d^2 I_EM) for EM with full covariances; each tree level touches each sample once.
+    O(s d^2 I_EM) for EM with full covariances; each tree level touches each sample once;
+    the merge pass adds about three EM fits in one dimension per cluster and round.
 
     References
     ----------
@@ -308,7 +360,9 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
             self.covariance_type == "auto" and n_features <= 50
         )
         self._min_size = (
-            self.min_cluster_size if self.min_cluster_size is not None else max(10, n_features + 2)
+            self.min_cluster_size
+            if self.min_cluster_size is not None
+            else (max(10, n_features + 2) if self._full else 10)
         )
         # reg_covar is relative to the mean feature variance (1 after standardisation).
         mean_variance = float(np.mean(Z.var(axis=0, dtype=np.float64)))
@@ -337,6 +391,8 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
                 if cluster_of.max() + 1 == n_clusters:
                     break
                 row_labels, self._gaussians = self._refine(points, weight, cluster_of[row_labels])
+            if row_labels.max() > 0:
+                row_labels, self._gaussians = self._prune(points, weight, row_labels)
         # Each leaf of the tree reports the cluster most of its rows ended in.
         for record in self.split_tree_:
             rows = self._leaf_rows.get(record["node"])
@@ -439,6 +495,38 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
             gaussians = [gaussians[k] for k in present]
             labels = np.searchsorted(present, labels)
         return labels, gaussians
+
+    def _prune(self, points, weight, labels):
+        """Drop clusters whose Gaussian the whole mixture does not need.
+
+        For every cluster, the change in the BIC of the k-component mixture (the clusters'
+        Gaussians with their size as weight) when that component is removed; the cluster
+        whose removal lowers the BIC most is dropped, its samples refined into the others,
+        and the test repeated.
+        """
+        d = points.shape[1]
+        n_params = (d * (d + 1) / 2 if self._full else d) + d + 1
+        total = float(weight.sum(dtype=np.float64))
+        w = weight.astype(np.float64)
+        while len(self._gaussians) > 1:
+            log_density = self._log_posteriors(points, self._gaussians, training=True)
+            sizes = np.exp([g[0] for g in self._gaussians])
+            full_ll = w @ logsumexp(log_density - np.log(total), axis=1)
+            changes = []
+            for k in range(len(self._gaussians)):
+                rest = np.delete(log_density, k, axis=1)
+                ll = w @ logsumexp(rest - np.log(total - sizes[k]), axis=1)
+                changes.append(-2.0 * (ll - full_ll) - n_params * np.log(total))
+            worst = int(np.argmin(changes))
+            if not changes[worst] < 0:
+                break
+            kept = [g for k, g in enumerate(self._gaussians) if k != worst]
+            start = np.argmax(self._log_posteriors(points, kept, training=True), axis=1)
+            labels, gaussians = self._refine(points, weight, start)
+            if gaussians is None:
+                break
+            self._gaussians = gaussians
+        return labels, self._gaussians
 
     def _standardise(self, X):
         return np.ascontiguousarray(((X - self._shift) / self._scale).astype(X.dtype, copy=False))
@@ -766,11 +854,13 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
             stability = n_stable / self.n_restarts
 
         # Canonical child order: the larger child first; equal sizes fall back on the
-        # smaller mean projection on the principal direction. (The sign of the principal
-        # direction is fragile when two eigenvalues are close; the child sizes are not.)
+        # child centres, compared coordinate by coordinate (the first coordinate where they
+        # clearly differ decides). Neither depends on the sign of the principal direction,
+        # which is arbitrary when its components have equal magnitudes, as they often do
+        # after standardisation.
         child_sizes = (float(w[labels == 0].sum()), float(w[labels == 1].sum()))
         if child_sizes[0] < child_sizes[1] or (
-            child_sizes[0] == child_sizes[1] and centers[0] @ direction > centers[1] @ direction
+            child_sizes[0] == child_sizes[1] and _first_clear_difference(centers) > 0
         ):
             labels = (1 - labels).astype(np.int8)
             centers = centers[::-1].copy()
@@ -956,7 +1046,7 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        distances : ndarray of shape (n_samples, n_clusters_)
+        distances : ndarray of shape (n_samples, n_clusters)
             Distances to ``cluster_centers_``, in the input space.
         """
         check_is_fitted(self)

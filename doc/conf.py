@@ -18,11 +18,14 @@ extensions = [
     "sphinx.ext.doctest",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
+    "myst_parser",
 ]
 
 templates_path = ["_templates"]
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "auto_examples/*.ipynb", "examples"]
 root_doc = "index"
+source_suffix = {".rst": "restructuredtext"}  # markdown only where included explicitly
+myst_heading_anchors = 2
 
 # API reference: one page per public object, generated from the numpydoc docstrings.
 autosummary_generate = True

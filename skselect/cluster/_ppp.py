@@ -339,6 +339,14 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
         -------
         self : PPP
             Fitted estimator.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import make_blobs
+        >>> from skselect.cluster import PPP
+        >>> X, _ = make_blobs(n_samples=300, centers=[[0, 0], [8, 0], [0, 8]], random_state=0)
+        >>> PPP().fit(X).n_clusters_
+        3
         """
         X = validate_data(self, X, dtype=[np.float64, np.float32], order="C", ensure_min_samples=2)
         n_samples, n_features = X.shape
@@ -1017,6 +1025,15 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
         -------
         labels : ndarray of shape (n_samples,)
             Cluster of each sample.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import make_blobs
+        >>> from skselect.cluster import PPP
+        >>> X, _ = make_blobs(n_samples=300, centers=[[0, 0], [8, 0], [0, 8]], random_state=0)
+        >>> ppp = PPP().fit(X)
+        >>> bool((ppp.predict(X) == ppp.labels_).mean() > 0.99)
+        True
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], order="C", reset=False)
@@ -1048,6 +1065,14 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
         -------
         distances : ndarray of shape (n_samples, n_clusters)
             Distances to ``cluster_centers_``, in the input space.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import make_blobs
+        >>> from skselect.cluster import PPP
+        >>> X, _ = make_blobs(n_samples=300, centers=[[0, 0], [8, 0], [0, 8]], random_state=0)
+        >>> PPP().fit(X).transform(X[:2]).shape
+        (2, 3)
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)

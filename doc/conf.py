@@ -29,12 +29,12 @@ myst_heading_anchors = 2
 
 # API reference: one page per public object, generated from the numpydoc docstrings.
 autosummary_generate = True
-# get_metadata_routing is inherited from BaseEstimator and links to a scikit-learn label that
-# cannot resolve offline.
+# get_metadata_routing and set_output are inherited from scikit-learn, and their docstrings
+# link to scikit-learn labels that cannot resolve offline.
 autodoc_default_options = {
     "members": True,
     "inherited-members": True,
-    "exclude-members": "get_metadata_routing",
+    "exclude-members": "get_metadata_routing, set_output",
 }
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False

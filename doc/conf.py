@@ -19,6 +19,7 @@ extensions = [
     "numpydoc",
     "sphinx_gallery.gen_gallery",
     "myst_parser",
+    "sphinx-mathjax-offline",  # (sic: the module name has hyphens)
 ]
 
 templates_path = ["_templates"]

@@ -133,8 +133,8 @@ def _objective(
 ):
     """Weighted mean negative log-likelihood at eta + step * eta_step, +inf if infeasible.
 
-    Feasible means what ordinalNet's training loop enforces: on every training row the
-    linear predictors (hence the cumulative probabilities) are non-decreasing over the
+    Feasible means what ordinalNet's training loop enforces: on every training row (weight > 0)
+    the linear predictors (hence the cumulative probabilities) are non-decreasing over the
     boundaries, and the observed class has a positive probability.
     """
     cdef Py_ssize_t n_samples = eta.shape[0], n_boundaries = eta.shape[1]
@@ -149,6 +149,9 @@ def _objective(
             acc = 0.0
             feasible = True
             for i in range(start, stop):
+                if sample_weight[i] == 0.0:
+                    # Rows of weight 0 are not training data: no feasibility constraint.
+                    continue
                 previous = -INFINITY
                 for k in range(n_boundaries):
                     value = eta[i, k] + step * eta_step[i, k]

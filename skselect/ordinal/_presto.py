@@ -55,7 +55,7 @@ from skselect.utils._openmp_helpers import _openmp_effective_n_threads
 # before the iterate is declared stuck on the boundary of the feasible region (ordinalNet
 # halves at most 10 times and then keeps the previous iterate; we allow more halvings).
 _ARMIJO = 1e-4
-_MAX_HALVINGS = 50
+_MAX_HALVINGS = 40
 _MAX_CD_SWEEPS = 1000
 _MIN_ROWS_FOR_THREADS = 20000
 
@@ -325,13 +325,20 @@ class _Problem:
                 )
                 candidate = u + step * direction
                 objective_new = loss_new + self._penalty(candidate, l1, l2)
-                if objective_new <= objective + _ARMIJO * step * predicted:
+                # Strict decrease: at a tiny step the Armijo bound rounds to the objective itself,
+                # and an unchanged iterate would be "accepted" forever.
+                if objective_new < objective and (
+                    objective_new <= objective + _ARMIJO * step * predicted
+                ):
                     break
                 step *= 0.5
             else:
                 # No feasible decrease along the Newton direction: the iterate sits on the
-                # boundary of the feasible region (or at the optimum up to rounding). Keep it,
-                # as ordinalNet does.
+                # boundary of the feasible region (a training row whose cumulative
+                # probabilities touch), or at the optimum up to rounding. Keep it, as ordinalNet
+                # does; the unconstrained optimality conditions cannot be met there.
+                return u, n_iter, True
+            if np.array_equal(candidate, u):
                 return u, n_iter, True
             u, objective = candidate, objective_new
         return u, max_iter, False
@@ -367,10 +374,16 @@ class _Problem:
 # --------------------------------------------------------------------------------------------
 
 
+# A fit whose monotonicity constraint is active on a training row has two equal linear
+# predictors there; mapping the coefficients back to the original scale can then leave a
+# rounding-level decrease. Only decreases beyond this are crossings.
+_CROSSING_TOLERANCE = 1e-12
+
+
 def _crossing_rows(cumulative):
     if cumulative.shape[1] < 2:
         return np.zeros(cumulative.shape[0], dtype=bool)
-    return (np.diff(cumulative, axis=1) < 0).any(axis=1)
+    return (np.diff(cumulative, axis=1) < -_CROSSING_TOLERANCE).any(axis=1)
 
 
 def _repair_crossing(cumulative, crossing, *, warn=True, who="PRESTOClassifier"):
@@ -378,7 +391,8 @@ def _repair_crossing(cumulative, crossing, *, warn=True, who="PRESTOClassifier")
     crossed = _crossing_rows(cumulative)
     n_crossed = int(crossed.sum())
     if n_crossed == 0:
-        return cumulative, 0
+        # Clear rounding-level decreases so that class probabilities are never negative.
+        return np.maximum.accumulate(cumulative, axis=1), 0
     message = (
         f"{who}: the cumulative probabilities of {n_crossed} of {cumulative.shape[0]} rows are "
         "not monotone over the class boundaries (the boundaries cross outside the training "
@@ -473,6 +487,20 @@ class _BaseCumulativeLogit(ClassifierMixin, BaseEstimator):
         -------
         cumulative : ndarray of shape (n_samples, n_classes - 1)
             Non-decreasing along each row.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skselect.ordinal import PRESTOClassifier
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.uniform(-1, 1, size=(300, 2))
+        >>> y = np.digitize(X @ [2.0, -1.0] + rng.logistic(size=300), [-1.0, 1.0])
+        >>> clf = PRESTOClassifier(alpha=0.01).fit(X, y)
+        >>> cumulative = clf.predict_cumulative_proba(X[:3])
+        >>> cumulative.shape
+        (3, 2)
+        >>> bool(np.all(np.diff(cumulative, axis=1) >= 0))
+        True
         """
         X, cumulative = self._raw_cumulative(X)
         cumulative, _ = _repair_crossing(cumulative, self.crossing, who=type(self).__name__)
@@ -490,6 +518,17 @@ class _BaseCumulativeLogit(ClassifierMixin, BaseEstimator):
         -------
         proba : ndarray of shape (n_samples, n_classes)
             Differences of the (repaired) cumulative probabilities; rows sum to one.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skselect.ordinal import PRESTOClassifier
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.uniform(-1, 1, size=(300, 2))
+        >>> y = np.digitize(X @ [2.0, -1.0] + rng.logistic(size=300), [-1.0, 1.0])
+        >>> clf = PRESTOClassifier(alpha=0.01).fit(X, y)
+        >>> clf.predict_proba(X[:2]).round(2)
+        array([[...]])
         """
         X, cumulative = self._raw_cumulative(X)
         cumulative, _ = _repair_crossing(cumulative, self.crossing, who=type(self).__name__)
@@ -507,13 +546,24 @@ class _BaseCumulativeLogit(ClassifierMixin, BaseEstimator):
         -------
         y_pred : ndarray of shape (n_samples,)
             Labels from ``classes_``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skselect.ordinal import PRESTOClassifier
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.uniform(-1, 1, size=(300, 2))
+        >>> y = np.digitize(X @ [2.0, -1.0] + rng.logistic(size=300), [-1.0, 1.0])
+        >>> clf = PRESTOClassifier(alpha=0.01).fit(X, y)
+        >>> clf.predict(X[:5]).shape
+        (5,)
         """
         check_is_fitted(self)
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
     def _training_crossings(self, X):
         eta = X @ self.coef_.T.astype(np.float64) + self.intercept_.astype(np.float64)
-        return int(_crossing_rows(eta).sum())
+        return int(_crossing_rows(expit(eta)).sum())
 
 
 class PRESTOClassifier(_BaseCumulativeLogit):
@@ -580,7 +630,7 @@ class PRESTOClassifier(_BaseCumulativeLogit):
         warning from ``predict_proba``.
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit``, when X has string column names.
 
     See Also
@@ -690,6 +740,17 @@ class PRESTOClassifier(_BaseCumulativeLogit):
         -------
         self : object
             Fitted estimator.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skselect.ordinal import PRESTOClassifier
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.uniform(-1, 1, size=(300, 2))
+        >>> y = np.digitize(X @ [2.0, -1.0] + rng.logistic(size=300), [-1.0, 1.0])
+        >>> clf = PRESTOClassifier(alpha=0.01).fit(X, y)
+        >>> clf.coef_.shape
+        (2, 2)
         """
         X, classes, codes, sample_weight = self._validate_common(X, y, sample_weight)
         problem = self._make_problem(X, codes, len(classes), sample_weight)
@@ -760,7 +821,7 @@ class ProportionalOddsClassifier(_BaseCumulativeLogit):
         Always 0.
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit``, when X has string column names.
 
     See Also
@@ -838,6 +899,16 @@ class ProportionalOddsClassifier(_BaseCumulativeLogit):
         -------
         self : object
             Fitted estimator.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skselect.ordinal import ProportionalOddsClassifier
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.normal(size=(200, 2))
+        >>> y = np.digitize(X @ [1.0, -1.0] + rng.logistic(size=200), [-1.0, 1.0])
+        >>> ProportionalOddsClassifier().fit(X, y).intercept_.shape
+        (2,)
         """
         X, classes, codes, sample_weight = self._validate_common(X, y, sample_weight)
         problem = _Problem(
@@ -976,7 +1047,7 @@ class PRESTOClassifierCV(_BaseCumulativeLogit):
         Newton iterations of the refit.
     n_features_in_ : int
         Number of features seen during ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit``, when X has string column names.
 
     See Also
@@ -1104,6 +1175,17 @@ class PRESTOClassifierCV(_BaseCumulativeLogit):
         -------
         self : object
             Fitted estimator.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skselect.ordinal import PRESTOClassifierCV
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.uniform(-1, 1, size=(300, 2))
+        >>> y = np.digitize(X @ [2.0, -1.0] + rng.logistic(size=300), [-1.0, 1.0])
+        >>> search = PRESTOClassifierCV(alphas=5, cv=3).fit(X, y)
+        >>> search.cv_scores_.shape
+        (5, 3)
         """
         X, classes, codes, sample_weight = self._validate_common(X, y, sample_weight)
         settings = self._settings()

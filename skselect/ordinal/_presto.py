@@ -56,6 +56,7 @@ from skselect.utils._openmp_helpers import _openmp_effective_n_threads
 # halves at most 10 times and then keeps the previous iterate; we allow more halvings).
 _ARMIJO = 1e-4
 _MAX_HALVINGS = 40
+_BLOCKED_STEP = 2.0**-10
 _MAX_CD_SWEEPS = 1000
 _MIN_ROWS_FOR_THREADS = 20000
 
@@ -178,6 +179,11 @@ class _Problem:
         self._hess_diag = np.zeros((n_chunks, n_boundaries, width, width))
         self._hess_cross = np.zeros((n_chunks, max(n_boundaries - 1, 1), width, width))
         self._row_buffer = np.zeros((n_chunks, width))
+        self._eta_grad = np.zeros((n_chunks, n_boundaries))
+        self._eta_hess_diag = np.zeros((n_chunks, n_boundaries))
+        self._eta_hess_cross = np.zeros((n_chunks, max(n_boundaries - 1, 1)))
+        # Weight of the log-barrier on the non-crossing constraints (0: plain likelihood).
+        self.barrier = 0.0
         self._chunk_sums = np.zeros(n_chunks)
         self._eta = np.zeros((n_samples, n_boundaries))
         self._eta_step = np.zeros((n_samples, n_boundaries))
@@ -219,7 +225,14 @@ class _Problem:
     def loss(self, u):
         eta = self.linear_predictor(u, self._eta)
         return _objective(
-            eta, self._zeros_eta, 0.0, self.y, self.sample_weight, self._chunk_sums, self.n_threads
+            eta,
+            self._zeros_eta,
+            0.0,
+            self.y,
+            self.sample_weight,
+            self.barrier,
+            self._chunk_sums,
+            self.n_threads,
         )
 
     def gradient_hessian(self, eta):
@@ -231,10 +244,14 @@ class _Problem:
             eta,
             self.y,
             self.sample_weight,
+            self.barrier,
             self._grad,
             self._hess_diag,
             self._hess_cross,
             self._row_buffer,
+            self._eta_grad,
+            self._eta_hess_diag,
+            self._eta_hess_cross,
             self._chunk_sums,
             self.n_threads,
         )
@@ -272,7 +289,46 @@ class _Problem:
         return float(l1 @ np.abs(u) + 0.5 * (l2 @ (u * u)))
 
     def solve(self, alpha, u_start=None, *, tol=1e-8, max_iter=10000):
-        """Proximal Newton from u_start (or the intercept-only fit). Returns (u, n_iter, ok)."""
+        """Minimise the objective at alpha. Returns (u, n_iter, converged).
+
+        Proximal Newton from u_start (or the intercept-only fit). The minimiser usually lies
+        inside the feasible region (no training row crosses). When it does not, the Newton
+        iterates stop on the boundary, where the unconstrained optimality conditions cannot
+        hold and the objective can still be far from its constrained minimum (ordinalNet
+        stops there). We then follow the central path: a log-barrier on the non-crossing
+        constraints, started from a strictly feasible point and shrunk by 100 each round
+        until its weight is below tol / 100, each round solved by the same Newton method.
+        """
+        self.barrier = 0.0
+        u, n_iter, status = self._newton(alpha, u_start, tol, max_iter)
+        if status != "boundary":
+            return u, n_iter, status == "converged"
+        # Strictly feasible start: the constraints are linear in u and the intercept-only fit
+        # satisfies them strictly, so a small step towards it leaves the boundary.
+        u = 0.99 * u + 0.01 * self.initial()
+        barrier = 1e-4
+        total, converged = n_iter, True
+        while True:
+            self.barrier = barrier
+            u, n_iter, status = self._newton(alpha, u, tol, max(max_iter - total, 1))
+            total += n_iter
+            converged = status != "max_iter"
+            if barrier <= 1e-2 * tol or not converged:
+                break
+            barrier *= 0.01
+        self.barrier = 0.0
+        # If no constraint is active at the optimum after all (the Newton step was only
+        # blocked on the way), plain Newton from here converges to it exactly.
+        polished, n_iter, status = self._newton(alpha, u, tol, max(max_iter - total, 1))
+        total += n_iter
+        if status == "converged" or self.loss(polished) + self._penalty(
+            polished, *self.penalty_weights(alpha)
+        ) < self.loss(u) + self._penalty(u, *self.penalty_weights(alpha)):
+            u = polished
+        return u, min(total, max_iter), converged
+
+    def _newton(self, alpha, u_start, tol, max_iter):
+        """Proximal Newton iterations; status is "converged", "boundary" or "max_iter"."""
         l1, l2 = self.penalty_weights(alpha)
         l1_cd = np.where(self.fixed, np.inf, l1)
         u = self.initial() if u_start is None else np.array(u_start, dtype=np.float64)
@@ -290,7 +346,7 @@ class _Problem:
             _, gradient, hessian = self.gradient_hessian(eta)
             violation = self._optimality_violation(u, gradient, l1, l2)
             if violation <= tol:
-                return u, n_iter, True
+                return u, n_iter, "converged"
             target = u.copy()
             # Inexact Newton: solve the quadratic model more accurately as the iterate nears
             # the optimum (a model change of violation**2 is what the step is worth), which
@@ -299,11 +355,13 @@ class _Problem:
             _cd_quadratic(
                 hessian, gradient, u, l1_cd, l2, target, residual, _MAX_CD_SWEEPS, inner_tol
             )
+            self._polish(target, u, gradient, hessian, l1, l2)
             direction = target - u
             predicted = float(gradient @ direction) + self._penalty(target, l1, l2)
             predicted -= self._penalty(u, l1, l2)
             if not np.any(direction) or predicted >= 0.0:
-                return u, n_iter, True
+                # The quadratic model sees no descent: optimal up to rounding.
+                return u, n_iter, "converged"
             intercepts, _, psi = self.split(direction)
             _linear_predictor(
                 self.X,
@@ -313,6 +371,7 @@ class _Problem:
                 self.n_threads,
             )
             step = 1.0
+            blocked = False
             for _ in range(_MAX_HALVINGS):
                 loss_new = _objective(
                     eta,
@@ -320,9 +379,11 @@ class _Problem:
                     step,
                     self.y,
                     self.sample_weight,
+                    self.barrier,
                     self._chunk_sums,
                     self.n_threads,
                 )
+                blocked = blocked or loss_new == np.inf
                 candidate = u + step * direction
                 objective_new = loss_new + self._penalty(candidate, l1, l2)
                 # Strict decrease: at a tiny step the Armijo bound rounds to the objective itself,
@@ -335,13 +396,40 @@ class _Problem:
             else:
                 # No feasible decrease along the Newton direction: the iterate sits on the
                 # boundary of the feasible region (a training row whose cumulative
-                # probabilities touch), or at the optimum up to rounding. Keep it, as ordinalNet
-                # does; the unconstrained optimality conditions cannot be met there.
-                return u, n_iter, True
+                # probabilities touch), or at the optimum up to rounding.
+                return u, n_iter, "boundary"
             if np.array_equal(candidate, u):
-                return u, n_iter, True
+                return u, n_iter, "boundary"
             u, objective = candidate, objective_new
-        return u, max_iter, False
+            if blocked and step < _BLOCKED_STEP:
+                # A Newton step cut this short is blocked by a non-crossing constraint
+                # (ordinalNet gives up after 10 halvings too); the caller takes over.
+                return u, n_iter, "boundary"
+        return u, max_iter, "max_iter"
+
+    def _polish(self, target, u, gradient, hessian, l1, l2):
+        """Solve the quadratic model exactly on the support coordinate descent found.
+
+        Coordinate descent converges slowly when the Hessian is ill conditioned (strongly
+        correlated boundaries, a near-active non-crossing constraint under the barrier).
+        With the support and signs fixed the model is a linear system; its solution replaces
+        the CD iterate when it keeps those signs, which makes the Newton step exact.
+        """
+        support = (target != 0) & ~self.fixed
+        if not support.any():
+            return
+        signs = np.sign(target[support])
+        rhs = hessian[support] @ u - gradient[support] - l1[support] * signs
+        system = hessian[np.ix_(support, support)] + np.diag(l2[support])
+        try:
+            solution = np.linalg.solve(system, rhs)
+        except np.linalg.LinAlgError:
+            return
+        penalised = l1[support] > 0
+        if np.all(np.isfinite(solution)) and np.all(
+            np.sign(solution[penalised]) == signs[penalised]
+        ):
+            target[support] = solution
 
     def _optimality_violation(self, u, gradient, l1, l2):
         """Largest violation of the KKT conditions (units of the mean log-likelihood gradient)."""

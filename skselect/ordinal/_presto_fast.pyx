@@ -235,6 +235,14 @@ def _loss_grad_hess(
                     eta_hess_diag[chunk, k] = 0.0
                     if k + 1 < n_boundaries:
                         eta_hess_cross[chunk, k] = 0.0
+                # Assigning here makes these thread-private in the prange (Cython shares a
+                # variable that is only written through a pointer).
+                nll = 0.0
+                g_up = 0.0
+                g_lo = 0.0
+                h_up = 0.0
+                h_lo = 0.0
+                h_x = 0.0
                 _row_terms(eta, i, n_boundaries, c, &nll, &g_up, &g_lo, &h_up, &h_lo, &h_x)
                 acc = acc + w * nll
                 if c < n_boundaries:

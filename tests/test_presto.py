@@ -533,3 +533,20 @@ def test_separable_data_warns_about_convergence():
 def test_clone_and_get_params_roundtrip():
     model = PRESTOClassifier(alpha=0.3, l1_ratio=0.5, crossing="rearrange")
     assert clone(model).get_params() == model.get_params()
+
+
+def test_sparse_input_is_rejected_with_a_clear_message():
+    sparse = pytest.importorskip("scipy.sparse")
+    X, y = _ordinal_data(n=60, p=2, seed=27)
+    with pytest.raises(TypeError, match="dense data is required"):
+        PRESTOClassifier().fit(sparse.csr_matrix(X), y)
+
+
+def test_pandas_dataframe_keeps_feature_names():
+    pd = pytest.importorskip("pandas")
+    X, y = _ordinal_data(n=100, p=2, seed=28)
+    frame = pd.DataFrame(X, columns=["acidity", "alcohol"])
+    model = PRESTOClassifier(alpha=0.01).fit(frame, y)
+    assert model.feature_names_in_.tolist() == ["acidity", "alcohol"]
+    plain = PRESTOClassifier(alpha=0.01).fit(X, y)
+    np.testing.assert_allclose(model.predict_proba(frame), plain.predict_proba(X))

@@ -550,3 +550,15 @@ def test_pandas_dataframe_keeps_feature_names():
     assert model.feature_names_in_.tolist() == ["acidity", "alcohol"]
     plain = PRESTOClassifier(alpha=0.01).fit(X, y)
     np.testing.assert_allclose(model.predict_proba(frame), plain.predict_proba(X))
+
+
+def test_presto_and_proportional_odds_compare_in_one_grid_search():
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import Pipeline
+
+    X, y = _ordinal_data(n=200, p=2, seed=29)
+    pipeline = Pipeline([("model", PRESTOClassifier())])
+    grid = {"model": [PRESTOClassifier(alpha=0.01), ProportionalOddsClassifier()]}
+    search = GridSearchCV(pipeline, grid, cv=3, scoring="neg_log_loss").fit(X, y)
+    assert len(search.cv_results_["mean_test_score"]) == 2
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))

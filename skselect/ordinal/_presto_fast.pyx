@@ -128,18 +128,22 @@ def _objective(
     double step,                     # IN evaluate at eta + step * eta_step
     const Py_ssize_t[::1] y,         # IN (n_samples,) class codes 0..n_boundaries
     const double[::1] sample_weight,  # IN (n_samples,) summing to one
+    double barrier,                   # IN weight of the log-barrier on non-crossing (0: none)
     double[::1] chunk_sums,           # OUT scratch (max chunks,)
     int n_threads,
 ):
     """Weighted mean negative log-likelihood at eta + step * eta_step, +inf if infeasible.
 
-    Feasible means what ordinalNet's training loop enforces: on every training row the
-    linear predictors (hence the cumulative probabilities) are non-decreasing over the
-    boundaries, and the observed class has a positive probability.
+    Feasible means what ordinalNet's training loop enforces: on every training row (weight > 0)
+    the linear predictors (hence the cumulative probabilities) are non-decreasing over the
+    boundaries, and the observed class has a positive probability. With barrier > 0 the
+    non-decreasing constraints that the likelihood does not already enforce (every adjacent
+    pair except the two boundaries around the observed class) must hold strictly, and
+    -barrier * weight * log(gap) is added for each of them.
     """
     cdef Py_ssize_t n_samples = eta.shape[0], n_boundaries = eta.shape[1]
     cdef Py_ssize_t n_chunks, chunk_size, chunk, i, k, c, start, stop
-    cdef double acc, a, b, value, previous
+    cdef double acc, a, b, gap
     cdef bint feasible
     n_chunks, chunk_size = _chunk_bounds(n_samples)
     with nogil:
@@ -149,13 +153,20 @@ def _objective(
             acc = 0.0
             feasible = True
             for i in range(start, stop):
-                previous = -INFINITY
-                for k in range(n_boundaries):
-                    value = eta[i, k] + step * eta_step[i, k]
-                    if value < previous:
-                        feasible = False
-                    previous = value
+                if sample_weight[i] == 0.0:
+                    # Rows of weight 0 are not training data: no feasibility constraint.
+                    continue
                 c = y[i]
+                for k in range(1, n_boundaries):
+                    if k == c:
+                        continue  # the likelihood term below is the barrier for this pair
+                    gap = (eta[i, k] + step * eta_step[i, k]) - (
+                        eta[i, k - 1] + step * eta_step[i, k - 1]
+                    )
+                    if gap < 0.0 or (barrier > 0.0 and gap <= 0.0):
+                        feasible = False
+                    elif barrier > 0.0:
+                        acc = acc - barrier * sample_weight[i] * log(gap)
                 if c == 0:
                     a = eta[i, 0] + step * eta_step[i, 0]
                     acc = acc - sample_weight[i] * _log_sigmoid(a)
@@ -183,24 +194,30 @@ def _loss_grad_hess(
     const double[:, ::1] eta,            # IN (n_samples, n_boundaries), feasible
     const Py_ssize_t[::1] y,             # IN (n_samples,) class codes 0..n_boundaries
     const double[::1] sample_weight,     # IN (n_samples,) summing to one
+    double barrier,                      # IN log-barrier weight, as in _objective
     double[:, :, ::1] grad,              # OUT (chunks, n_boundaries, n_features + 1)
     double[:, :, :, ::1] hess_diag,      # OUT (chunks, n_boundaries, n_features + 1, same)
     double[:, :, :, ::1] hess_cross,     # OUT (chunks, max(n_boundaries - 1, 1), same, same)
     double[:, ::1] row_buffer,           # OUT scratch (chunks, n_features + 1)
+    double[:, ::1] eta_grad,             # OUT scratch (chunks, n_boundaries)
+    double[:, ::1] eta_hess_diag,        # OUT scratch (chunks, n_boundaries)
+    double[:, ::1] eta_hess_cross,       # OUT scratch (chunks, max(n_boundaries - 1, 1))
     double[::1] chunk_sums,              # OUT scratch (chunks,)
     int n_threads,
 ):
     """Loss, gradient and Hessian with respect to (intercept_k, coef_k) for every boundary k.
 
-    Only the lower triangles of the Hessian blocks are filled. A row touches at most two
-    boundaries (the two around its class), so the Hessian is block tridiagonal: diagonal
-    blocks per boundary and cross blocks between boundaries k and k + 1. Each chunk writes its
-    own slice of the outputs; the caller sums them over the first axis in chunk order.
+    Only the lower triangles of the Hessian blocks are filled. Per row, the derivatives in the
+    linear predictors form a tridiagonal matrix (the likelihood touches the two boundaries
+    around the observed class, a barrier term touches one adjacent pair), so the Hessian is
+    block tridiagonal: diagonal blocks per boundary and cross blocks between boundaries k and
+    k + 1. Each chunk writes its own slice of the outputs; the caller sums them over the first
+    axis in chunk order.
     """
     cdef Py_ssize_t n_samples = X.shape[0], n_features = X.shape[1]
     cdef Py_ssize_t n_boundaries = eta.shape[1], width = n_features + 1
-    cdef Py_ssize_t n_chunks, chunk_size, chunk, i, j, u, v, c, start, stop
-    cdef double nll, g_up, g_lo, h_up, h_lo, h_x, w, acc, xu
+    cdef Py_ssize_t n_chunks, chunk_size, chunk, i, j, k, u, v, c, start, stop
+    cdef double nll, g_up, g_lo, h_up, h_lo, h_x, w, acc, xu, gap, coupling, value
     n_chunks, chunk_size = _chunk_bounds(n_samples)
     with nogil:
         for chunk in prange(n_chunks, num_threads=n_threads, schedule="static"):
@@ -213,28 +230,62 @@ def _loss_grad_hess(
                 if w == 0.0:
                     continue
                 c = y[i]
+                for k in range(n_boundaries):
+                    eta_grad[chunk, k] = 0.0
+                    eta_hess_diag[chunk, k] = 0.0
+                    if k + 1 < n_boundaries:
+                        eta_hess_cross[chunk, k] = 0.0
+                # Assigning here makes these thread-private in the prange (Cython shares a
+                # variable that is only written through a pointer).
+                nll = 0.0
+                g_up = 0.0
+                g_lo = 0.0
+                h_up = 0.0
+                h_lo = 0.0
+                h_x = 0.0
                 _row_terms(eta, i, n_boundaries, c, &nll, &g_up, &g_lo, &h_up, &h_lo, &h_x)
                 acc = acc + w * nll
+                if c < n_boundaries:
+                    eta_grad[chunk, c] += w * g_up
+                    eta_hess_diag[chunk, c] += w * h_up
+                if c > 0:
+                    eta_grad[chunk, c - 1] += w * g_lo
+                    eta_hess_diag[chunk, c - 1] += w * h_lo
+                if 0 < c < n_boundaries:
+                    eta_hess_cross[chunk, c - 1] += w * h_x
+                if barrier > 0.0:
+                    for k in range(1, n_boundaries):
+                        if k == c:
+                            continue
+                        gap = eta[i, k] - eta[i, k - 1]
+                        acc = acc - barrier * w * log(gap)
+                        coupling = barrier * w / gap
+                        eta_grad[chunk, k] -= coupling
+                        eta_grad[chunk, k - 1] += coupling
+                        coupling = coupling / gap
+                        eta_hess_diag[chunk, k] += coupling
+                        eta_hess_diag[chunk, k - 1] += coupling
+                        eta_hess_cross[chunk, k - 1] -= coupling
                 for j in range(n_features):
                     row_buffer[chunk, j + 1] = X[i, j]
-                g_up = w * g_up
-                g_lo = w * g_lo
-                h_up = w * h_up
-                h_lo = w * h_lo
-                h_x = w * h_x
-                for u in range(width):
-                    xu = row_buffer[chunk, u]
-                    if c < n_boundaries:
-                        grad[chunk, c, u] += g_up * xu
-                        for v in range(u + 1):
-                            hess_diag[chunk, c, u, v] += h_up * xu * row_buffer[chunk, v]
-                    if c > 0:
-                        grad[chunk, c - 1, u] += g_lo * xu
-                        for v in range(u + 1):
-                            hess_diag[chunk, c - 1, u, v] += h_lo * xu * row_buffer[chunk, v]
-                    if 0 < c < n_boundaries:
-                        for v in range(u + 1):
-                            hess_cross[chunk, c - 1, u, v] += h_x * xu * row_buffer[chunk, v]
+                for k in range(n_boundaries):
+                    value = eta_grad[chunk, k]
+                    if value != 0.0:
+                        for u in range(width):
+                            grad[chunk, k, u] += value * row_buffer[chunk, u]
+                    value = eta_hess_diag[chunk, k]
+                    if value != 0.0:
+                        for u in range(width):
+                            xu = value * row_buffer[chunk, u]
+                            for v in range(u + 1):
+                                hess_diag[chunk, k, u, v] += xu * row_buffer[chunk, v]
+                    if k + 1 < n_boundaries:
+                        value = eta_hess_cross[chunk, k]
+                        if value != 0.0:
+                            for u in range(width):
+                                xu = value * row_buffer[chunk, u]
+                                for v in range(u + 1):
+                                    hess_cross[chunk, k, u, v] += xu * row_buffer[chunk, v]
             chunk_sums[chunk] = acc
     total = 0.0
     for chunk in range(n_chunks):

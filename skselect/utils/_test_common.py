@@ -47,7 +47,20 @@ _SCORE_PARAMETER_REASON = (
     "attribute up as a score(X, y) method and calls it (TypeError: 'str' object is not "
     "callable). A selector has no score method: select() returns a mask, not predictions."
 )
-
+_PRESTO_WEIGHT_CHECK = (
+    "the check's three blobs are not ordered along any direction and nearly separable: at "
+    "alpha=0.01 the non-crossing constraint of some training rows is active and the optimum is "
+    "flat along it, so the weighted and the repeated fits reach objectives equal to 3e-15 but "
+    "probabilities that differ by ~2e-7, above the check's rtol=1e-7. Weights equal "
+    "to repetition on ordinal data: "
+    "tests/test_presto.py::test_integer_sample_weight_equals_repetition."
+)
+_PO_WEIGHT_CHECK = (
+    "on the check's separable blobs the unpenalised proportional-odds likelihood has no finite "
+    "maximiser (the objective goes to 0 as the weights grow), so the two fits stop at different "
+    "points of a flat ridge; weights equal repetition on ordinal data "
+    "(tests/test_presto.py::test_integer_sample_weight_equals_repetition)."
+)
 EXPECTED_FAILED_CHECKS = {
     "SMOTENC": {
         "check_samplers_string": (
@@ -60,6 +73,15 @@ EXPECTED_FAILED_CHECKS = {
         "check_fit_score_takes_y": _SCORE_PARAMETER_REASON,
         "check_n_features_in_after_fitting": _SCORE_PARAMETER_REASON,
         "check_pipeline_consistency": _SCORE_PARAMETER_REASON,
+    },
+    "PRESTOClassifier": {
+        "check_sample_weight_equivalence_on_dense_data": _PRESTO_WEIGHT_CHECK,
+    },
+    "PRESTOClassifierCV": {
+        "check_sample_weight_equivalence_on_dense_data": _PRESTO_WEIGHT_CHECK,
+    },
+    "ProportionalOddsClassifier": {
+        "check_sample_weight_equivalence_on_dense_data": _PO_WEIGHT_CHECK,
     },
 }
 

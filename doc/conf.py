@@ -109,3 +109,22 @@ warnings.filterwarnings(
     category=UserWarning,
     message="Matplotlib is currently using agg, which is a non-GUI backend",
 )
+
+
+def _unlink_third_party_refs(app, what, name, obj, options, lines):
+    """Docstrings inherited from scikit-learn / imbalanced-learn (``score``,
+    ``set_*_request``...) cross-reference labels of those projects' docs, which cannot
+    resolve in an offline build: keep their text, drop the link. Our own references stay
+    checked."""
+    import re
+
+    module = getattr(obj, "__module__", "") or ""
+    if module.startswith("skselect"):
+        return
+    pattern = re.compile(r":ref:`([^`<]+?)\s*<[^>]+>`|:ref:`([^`]+)`")
+    for i, line in enumerate(lines):
+        lines[i] = pattern.sub(lambda m: (m.group(1) or m.group(2)).strip(), line)
+
+
+def setup(app):
+    app.connect("autodoc-process-docstring", _unlink_third_party_refs)

@@ -113,7 +113,8 @@ warnings.filterwarnings(
 
 def _unlink_third_party_refs(app, what, name, obj, options, lines):
     """Docstrings inherited from scikit-learn / imbalanced-learn (``score``,
-    ``set_*_request``...) cross-reference labels of those projects' docs, which cannot
+    ``set_*_request``...) cross-reference labels and glossary terms of those projects' docs,
+    which cannot
     resolve in an offline build: keep their text, drop the link. Our own references stay
     checked."""
     import re
@@ -121,7 +122,7 @@ def _unlink_third_party_refs(app, what, name, obj, options, lines):
     module = getattr(obj, "__module__", "") or ""
     if module.startswith("skselect"):
         return
-    pattern = re.compile(r":ref:`([^`<]+?)\s*<[^>]+>`|:ref:`([^`]+)`")
+    pattern = re.compile(r":(?:ref|term):`([^`<]+?)\s*<[^>]+>`|:(?:ref|term):`([^`]+)`")
     for i, line in enumerate(lines):
         lines[i] = pattern.sub(lambda m: (m.group(1) or m.group(2)).strip(), line)
 

@@ -65,8 +65,12 @@ run_suite openmp "${root}" "${pytest_extra[*]:-}"
 
 if [[ "${run_serial}" -eq 1 ]]; then
     # A copy without build/ or in-place .so files, so nothing compiled with OpenMP is reused.
-    serial_src="${work}/src-serial"
+    # Laid out like the checkout (…/main beside …/shared) so tests that read ../shared run too.
+    serial_src="${work}/serial/main"
     mkdir -p "${serial_src}"
+    if [[ -d "${root}/../shared" ]]; then
+        ln -s "$(cd "${root}/../shared" && pwd)" "${work}/serial/shared"
+    fi
     tar -C "${root}" --exclude=./build --exclude=./.git --exclude='*.so' --exclude='*.c' \
         --exclude='*.egg-info' --exclude=./doc/_build -cf - . | tar -C "${serial_src}" -xf -
     export SKSELECT_NO_OPENMP=1 SKSELECT_EXPECT_OPENMP=0

@@ -8,6 +8,8 @@ from importlib import resources
 import numpy as np
 from sklearn.utils import Bunch
 
+from skselect.datasets._base import _to_pandas
+
 _FEATURE_NAMES = [
     "pregnancies",
     "glucose",
@@ -99,11 +101,7 @@ def load_pima(*, return_X_y=False, as_frame=False):
     data, target = table[:, :-1], table[:, -1].astype(np.int64)
     frame = None
     if as_frame:
-        import pandas as pd
-
-        data = pd.DataFrame(data, columns=_FEATURE_NAMES)
-        target = pd.Series(target, name="diabetes")
-        frame = pd.concat([data, target], axis=1)
+        data, target, frame = _to_pandas(data, target, _FEATURE_NAMES, "diabetes")
     if return_X_y:
         return data, target
     return Bunch(

@@ -6,6 +6,8 @@ import numpy as np
 from sklearn.utils import Bunch
 from sklearn.utils._param_validation import validate_params
 
+from skselect.datasets._base import _to_pandas
+
 FEATURE_NAMES = ["TPSA", "SAacc", "H050", "MLOGP", "RDCHI", "GATS1p", "nN", "C040"]
 
 DESCR = """\
@@ -81,11 +83,7 @@ def load_qsar_aquatic_toxicity(*, return_X_y=False, as_frame=False):
     data, target = table[:, :8], table[:, 8]
     frame = None
     if as_frame:
-        import pandas as pd
-
-        frame = pd.DataFrame(data, columns=FEATURE_NAMES)
-        frame["LC50"] = target
-        data, target = frame[FEATURE_NAMES], frame["LC50"]
+        data, target, frame = _to_pandas(data, target, FEATURE_NAMES, "LC50")
     if return_X_y:
         return data, target
     return Bunch(

@@ -6,6 +6,8 @@ from importlib import resources
 import numpy as np
 from sklearn.utils import Bunch
 
+from skselect.datasets._base import _to_pandas
+
 _FILES = {"red": "winequality-red.csv.gz", "white": "winequality-white.csv.gz"}
 
 _DESCR = """\
@@ -88,11 +90,7 @@ def load_wine_quality(*, color="both", return_X_y=False, as_frame=False):
     data, target, wine_color = values[:, :-1], values[:, -1].astype(np.int64), np.concatenate(codes)
     frame = None
     if as_frame:
-        import pandas as pd
-
-        data = pd.DataFrame(data, columns=feature_names)
-        target = pd.Series(target, name="quality")
-        frame = pd.concat([data, target], axis=1)
+        data, target, frame = _to_pandas(data, target, feature_names, "quality")
     if return_X_y:
         return data, target
     return Bunch(

@@ -21,7 +21,13 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.extmath import randomized_svd
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from skselect.cluster._ppp_fast import em_2gmm, lloyd_2means, node_scores, weighted_moments
+from skselect.cluster._ppp_fast import (
+    em_2gmm,
+    gaussian_log_densities,
+    lloyd_2means,
+    node_scores,
+    weighted_moments,
+)
 from skselect.utils._openmp_helpers import _openmp_effective_n_threads
 
 # Reduction ("auto"): codebook size and the sample size above which it is used.
@@ -46,6 +52,10 @@ _SSE_TOLERANCE = 0.01
 # The merge pass tests each cluster against this many nearest clusters (by centre).
 _MERGE_NEIGHBOURS = 3
 _REFINE_MAX_ITER = 20
+# Removals tried (refined and scored) per pruning step, best-ranked first.
+_PRUNE_CANDIDATES = 3
+# Safety cap on the splits the pass after the tree makes.
+_SPLIT_ROUNDS = 10
 # Rounds of (merge pass, refinement) after the first refinement.
 _MERGE_ROUNDS = 3
 _PARALLEL_MIN_WORK = 200_000
@@ -106,7 +116,8 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
         Merge neighbouring clusters whose union fails the split validation.
     refine : bool, default=True
         Finish with classification-EM: every sample goes to the cluster whose Gaussian gives
-        it the largest posterior, until no sample moves; ``predict`` then uses these
+        it the largest posterior, until no sample moves; then prune and split clusters by
+        the BIC of the mixture of all clusters (see Notes); ``predict`` then uses these
         Gaussians. ``False`` keeps the tree's partition and ``predict`` descends the tree.
     agreement_threshold : float, default=0.95
         Required fraction of the node on which the mixture's MAP labels equal the 2-means
@@ -146,7 +157,8 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
     ----------
     labels_ : ndarray of shape (n_samples,)
         Cluster of every training sample. Clusters are numbered by the depth-first order of
-        their first leaf in the split tree.
+        their first leaf in the split tree; clusters made by the second split pass (see
+        Notes) come last.
     n_clusters_ : int
         Number of clusters found.
     cluster_centers_ : ndarray of shape (n_clusters, n_features)
@@ -206,8 +218,16 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
       the tree (divisive error propagation, spec section 3.6); clusters that fall under
       ``min_cluster_size`` are dropped. Merge and refinement alternate up to three times.
     - **Pruning**: a cluster is dropped (and its samples refined into the others) when
-      removing its Gaussian from the mixture of all clusters lowers that mixture's BIC; this
-      removes the slivers the tree leaves between two clusters.
+      the mixture of all clusters, refined without it, has a lower BIC; this removes the
+      slivers the tree leaves between two clusters. The three removals that cost the
+      mixture least log-likelihood before refinement are the ones refined and scored.
+    - **Second split pass**: a cluster whose own two-component mixture passes the ΔBIC and
+      confidence tests but not agreement (a split whose hyperplane also cut a neighbour,
+      so the tree rejected it) is split from its principal direction; the split is kept if
+      the refined mixture of all clusters has a lower BIC and the two new clusters pass the
+      split test against each other (on their Fisher direction). Clusters made here are
+      numbered after the tree's. This recovers touching clusters (A1, D31) at the cost of
+      splitting an elongated, uniform cluster whose halves look separated (FCPS Lsun).
     - ``confidence_threshold`` defaults to 0.95 (spec: 0.9): at 0.9 fragments of single
       clusters of the S sets pass.
     - **Restarts** are k-means++ runs whose points are drawn in a canonical (sorted) row
@@ -401,6 +421,8 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
                 row_labels, self._gaussians = self._refine(points, weight, cluster_of[row_labels])
             if row_labels.max() > 0:
                 row_labels, self._gaussians = self._prune(points, weight, row_labels)
+            if self._gaussians is not None:
+                row_labels, self._gaussians = self._split_pass(points, weight, row_labels)
         # Each leaf of the tree reports the cluster most of its rows ended in.
         for record in self.split_tree_:
             rows = self._leaf_rows.get(record["node"])
@@ -452,21 +474,26 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
 
         On the training rows, a codebook vector's own covariance adds its trace term.
         """
-        out = np.empty((Z.shape[0], len(gaussians)))
-        within = self._scatter(slice(None), self._full) if training else np.empty((0, 0))
-        for k, (log_weight, mean, factor, log_det) in enumerate(gaussians):
-            centred = Z - mean
+        d = Z.shape[1]
+        Z = np.ascontiguousarray(Z)
+        means = np.array([g[1] for g in gaussians], dtype=np.float64)
+        factors = np.array([np.ravel(g[2]) for g in gaussians], dtype=np.float64)
+        offsets = np.array([g[0] - 0.5 * g[3] for g in gaussians], dtype=np.float64)
+        within = self._scatter(slice(None), self._full) if training else np.empty((len(Z), 0))
+        if within.shape[1]:
             if self._full:
-                solved = linalg.solve_triangular(factor, centred.T, lower=True)
-                maha = np.sum(solved**2, axis=0)
-                if within.shape[1]:
-                    precision = linalg.cho_solve((factor, True), np.eye(Z.shape[1]))
-                    maha += within @ precision.ravel()
+                precisions = np.array(
+                    [linalg.cho_solve((g[2], True), np.eye(d)).ravel() for g in gaussians]
+                )
             else:
-                maha = np.sum(centred**2 / factor, axis=1)
-                if within.shape[1]:
-                    maha += within @ (1.0 / factor)
-            out[:, k] = log_weight - 0.5 * (log_det + maha)
+                precisions = 1.0 / factors
+        else:
+            precisions = np.empty((len(gaussians), 0))
+        out = np.empty((Z.shape[0], len(gaussians)))
+        gaussian_log_densities(
+            Z, means, factors, offsets, within, precisions, out, self._full,
+            self._threads_for(Z),
+        )  # fmt: skip
         return out
 
     def _refine(self, points, weight, labels):
@@ -504,37 +531,129 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
             labels = np.searchsorted(present, labels)
         return labels, gaussians
 
+    def _mixture_bic(self, points, weight, gaussians):
+        """BIC of the mixture of the clusters' Gaussians (weights: the cluster sizes), up to
+        a constant that is the same for every mixture on these points."""
+        d = points.shape[1]
+        n_params = (d * (d + 1) / 2 if self._full else d) + d + 1
+        total = float(weight.sum(dtype=np.float64))
+        log_density = self._log_posteriors(points, gaussians, training=True)
+        log_likelihood = weight.astype(np.float64) @ logsumexp(
+            log_density - np.log(total), axis=1
+        )
+        return -2.0 * log_likelihood + (len(gaussians) * n_params - 1) * np.log(total)
+
     def _prune(self, points, weight, labels):
         """Drop clusters whose Gaussian the whole mixture does not need.
 
-        For every cluster, the change in the BIC of the k-component mixture (the clusters'
-        Gaussians with their size as weight) when that component is removed; the cluster
-        whose removal lowers the BIC most is dropped, its samples refined into the others,
-        and the test repeated.
+        The clusters whose removal from the mixture raises its log-likelihood least are
+        removed one at a time (their samples refined into the others); a removal is kept
+        when the refined mixture has a lower BIC. This removes the slivers the tree leaves
+        between two clusters.
         """
         d = points.shape[1]
         n_params = (d * (d + 1) / 2 if self._full else d) + d + 1
         total = float(weight.sum(dtype=np.float64))
         w = weight.astype(np.float64)
-        while len(self._gaussians) > 1:
-            log_density = self._log_posteriors(points, self._gaussians, training=True)
-            sizes = np.exp([g[0] for g in self._gaussians])
+        gaussians = self._gaussians
+        while len(gaussians) > 1:
+            bic = self._mixture_bic(points, weight, gaussians)
+            log_density = self._log_posteriors(points, gaussians, training=True)
+            sizes = np.exp([g[0] for g in gaussians])
             full_ll = w @ logsumexp(log_density - np.log(total), axis=1)
             changes = []
-            for k in range(len(self._gaussians)):
+            for k in range(len(gaussians)):
                 rest = np.delete(log_density, k, axis=1)
                 ll = w @ logsumexp(rest - np.log(total - sizes[k]), axis=1)
                 changes.append(-2.0 * (ll - full_ll) - n_params * np.log(total))
-            worst = int(np.argmin(changes))
-            if not changes[worst] < 0:
+            best = None
+            # The removal's effect before refinement ranks the candidates; only the best
+            # few are refined, which is what costs.
+            for k in np.argsort(changes, kind="stable")[:_PRUNE_CANDIDATES]:
+                kept = [g for j, g in enumerate(gaussians) if j != k]
+                start = np.argmax(self._log_posteriors(points, kept, training=True), axis=1)
+                new_labels, new_gaussians = self._refine(points, weight, start)
+                if new_gaussians is None:
+                    continue
+                new_bic = self._mixture_bic(points, weight, new_gaussians)
+                if best is None or new_bic < best[0]:
+                    best = (new_bic, new_labels, new_gaussians)
+            if best is None or not best[0] < bic:
                 break
-            kept = [g for k, g in enumerate(self._gaussians) if k != worst]
-            start = np.argmax(self._log_posteriors(points, kept, training=True), axis=1)
-            labels, gaussians = self._refine(points, weight, start)
-            if gaussians is None:
+            _, labels, gaussians = best
+        self._gaussians = gaussians
+        return labels, gaussians
+
+    def _split_pass(self, points, weight, labels):
+        """Split clusters that the tree's divisive errors left holding two clusters.
+
+        A cluster is a candidate when its own two-component mixture clears the ΔBIC and
+        confidence tests (it failed only on agreement, the signature of a split whose
+        hyperplane cut a neighbour); its principal-direction split is refined with all the
+        other clusters and kept when the refined mixture has a lower BIC and the two new
+        clusters pass the split test against each other (on their Fisher direction). The
+        best such split is made, slivers are pruned, and the pass repeats.
+        """
+        gaussians = self._gaussians
+        for _ in range(_SPLIT_ROUNDS):
+            n_clusters = len(gaussians)
+            if n_clusters >= self.max_clusters:
                 break
-            self._gaussians = gaussians
-        return labels, self._gaussians
+            bic = self._mixture_bic(points, weight, gaussians)
+            best = None
+            for cluster in range(n_clusters):
+                rows = np.flatnonzero(labels == cluster)
+                X, w = points[rows], weight[rows]
+                size = float(w.sum(dtype=np.float64))
+                if size < 2 * self._min_size or rows.size < 2:
+                    continue
+                proposal = self._principal_split(X, w, rows, size)
+                if isinstance(proposal, str):
+                    continue
+                Xc, sides, centers, _, covariance, variances, _ = proposal
+                # The larger side keeps the cluster's number (ties: the centres decide).
+                side_sizes = (float(w[sides == 0].sum()), float(w[sides == 1].sum()))
+                if min(side_sizes) < self._min_size:
+                    continue
+                if side_sizes[0] < side_sizes[1] or (
+                    side_sizes[0] == side_sizes[1] and _first_clear_difference(centers) > 0
+                ):
+                    sides = (1 - sides).astype(np.int8)
+                scores = self._validate_partition(
+                    Xc, w, self._scatter(rows, self._full), sides, covariance, variances, size
+                )
+                if scores is None:
+                    continue
+                delta_bic, _, confidence = scores
+                if not (delta_bic > self.bic_margin and confidence >= self.confidence_threshold):
+                    continue
+                start = labels.copy()
+                start[rows[sides == 1]] = n_clusters
+                new_labels, new_gaussians = self._refine(points, weight, start)
+                if new_gaussians is None or len(new_gaussians) <= n_clusters:
+                    continue
+                new_bic = self._mixture_bic(points, weight, new_gaussians)
+                if not new_bic < bic or (best is not None and not new_bic < best[0]):
+                    continue
+                kept_side = np.bincount(new_labels[rows[sides == 0]]).argmax()
+                new_side = np.bincount(new_labels[rows[sides == 1]]).argmax()
+                if kept_side == new_side:
+                    continue
+                pair = self._pair_scores(
+                    points,
+                    weight,
+                    np.flatnonzero(new_labels == kept_side),
+                    np.flatnonzero(new_labels == new_side),
+                )
+                if pair is None or self._failed_criteria(*pair[:3]):
+                    continue
+                best = (new_bic, new_labels, new_gaussians)
+            if best is None:
+                break
+            _, labels, self._gaussians = best
+            labels, gaussians = self._prune(points, weight, labels)
+        self._gaussians = gaussians
+        return labels, gaussians
 
     def _standardise(self, X):
         return np.ascontiguousarray(((X - self._shift) / self._scale).astype(X.dtype, copy=False))
@@ -783,30 +902,13 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
         self._splits[path] = (result["offset"], result["threshold"])
         return node
 
-    def _evaluate_node(self, points, weight, rows, path):
-        """Propose and validate the split of one node."""
-        depth = len(path)
-        X = points[rows]
-        w = weight[rows]
+    def _principal_split(self, X, w, rows, size):
+        """2-means of one node from its principal direction (G-means start).
+
+        Returns ``(Xc, labels, centers, sse, covariance, variances, mean)`` with ``Xc`` the
+        centred rows, or the reason why the node cannot be split.
+        """
         d = X.shape[1]
-        size = float(w.sum(dtype=np.float64))
-        scores = {
-            "delta_bic": np.nan,
-            "agreement": np.nan,
-            "mean_max_posterior": np.nan,
-            "stability": np.nan,
-        }
-        public = {"depth": depth, "size": size, "n_rows": int(rows.size), **scores}
-
-        def leaf(reason):
-            public.update(accepted=False, reason=reason)
-            return {"_public": public}
-
-        if size < 2 * self._min_size or rows.size < 2:
-            return leaf("too small")
-        if depth >= self.max_depth:
-            return leaf("max_depth")
-
         n_threads = self._threads_for(X)
         full_moments = d <= _FULL_MOMENTS_MAX_FEATURES
         mean = np.empty(d)
@@ -825,12 +927,41 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
             _, singular, vt = randomized_svd(Xc * np.sqrt(w)[:, None], 1, n_iter=7, random_state=0)
             top, direction = singular[0] ** 2 / size, vt[0]
         if not top > 1e-12 * max(1.0, float(variances.sum())) or not np.isfinite(top):
-            return leaf("no spread")
+            return "no spread"
         direction = direction * np.sign(direction[np.argmax(np.abs(direction))])
 
         labels, centers, sse = self._two_means(Xc, w, direction, top)
         if labels is None:
-            return leaf("degenerate 2-means")
+            return "degenerate 2-means"
+        return Xc, labels, centers, sse, covariance, variances, mean
+
+    def _evaluate_node(self, points, weight, rows, path):
+        """Propose and validate the split of one node."""
+        depth = len(path)
+        X = points[rows]
+        w = weight[rows]
+        size = float(w.sum(dtype=np.float64))
+        scores = {
+            "delta_bic": np.nan,
+            "agreement": np.nan,
+            "mean_max_posterior": np.nan,
+            "stability": np.nan,
+        }
+        public = {"depth": depth, "size": size, "n_rows": int(rows.size), **scores}
+
+        def leaf(reason):
+            public.update(accepted=False, reason=reason)
+            return {"_public": public}
+
+        if size < 2 * self._min_size or rows.size < 2:
+            return leaf("too small")
+        if depth >= self.max_depth:
+            return leaf("max_depth")
+
+        proposal = self._principal_split(X, w, rows, size)
+        if isinstance(proposal, str):
+            return leaf(proposal)
+        Xc, labels, centers, sse, covariance, variances, mean = proposal
 
         stability = 1.0
         if self.n_restarts:

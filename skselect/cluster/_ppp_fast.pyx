@@ -494,3 +494,46 @@ def node_scores(
         return 0.0, 0.0
     same /= total
     return max(same, 1.0 - same), conf / total
+
+
+def gaussian_log_densities(
+    const floating[:, ::1] X,  # IN (n_samples, n_features)
+    const double[:, ::1] means,  # IN (n_components, n_features)
+    const double[:, ::1] factors,  # IN (n_components, d*d) lower Cholesky, or (., d) variances
+    const double[::1] offsets,  # IN (n_components,): log weight - log det / 2
+    const double[:, ::1] scatter,  # IN (n_samples, d*d or d) within-row covariances, or (n, 0)
+    const double[:, ::1] precisions,  # IN (n_components, d*d or d); read only with scatter
+    double[:, ::1] out,  # OUT (n_samples, n_components)
+    bint full,
+    int n_threads,
+):
+    """Unnormalised log posterior of every row under every Gaussian of a mixture.
+
+    ``out[i, k] = offsets[k] - (Mahalanobis distance of x_i to component k) / 2``, less
+    ``tr(Sigma_k^-1 scatter_i) / 2`` for a row that stands for a group of samples. The
+    ``d log(2 pi) / 2`` constant common to all components is left out. Rows are independent,
+    so the result does not depend on ``n_threads``.
+    """
+    cdef Py_ssize_t n = X.shape[0], d = X.shape[1], n_components = means.shape[0]
+    cdef Py_ssize_t cov_size = d * d if full else d
+    cdef Py_ssize_t i, k, j, c, start, end
+    cdef Py_ssize_t size = _chunk_size(n, d)
+    cdef Py_ssize_t n_chunks = (n + size - 1) // size
+    cdef bint has_scatter = scatter.shape[1] > 0
+    cdef double value
+    scratch_arr = np.zeros((max(n_chunks, 1), d))
+    cdef double[:, ::1] scratch = scratch_arr
+    for c in prange(n_chunks, nogil=True, schedule="static", num_threads=n_threads):
+        start = c * size
+        end = start + size
+        if end > n:
+            end = n
+        for i in range(start, end):
+            for k in range(n_components):
+                # _log_gauss adds -(d log(2 pi) + log det) / 2; offsets carry the log det.
+                value = _log_gauss(
+                    &X[i, 0], &means[k, 0], &factors[k, 0], 0.0, &scratch[c, 0], d, full
+                ) + 0.5 * d * log(2.0 * M_PI)
+                if has_scatter:
+                    value = value - 0.5 * _trace_product(&precisions[k, 0], &scatter[i, 0], cov_size)
+                out[i, k] = offsets[k] + value

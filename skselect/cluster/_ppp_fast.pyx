@@ -516,7 +516,7 @@ def gaussian_log_densities(
     """
     cdef Py_ssize_t n = X.shape[0], d = X.shape[1], n_components = means.shape[0]
     cdef Py_ssize_t cov_size = d * d if full else d
-    cdef Py_ssize_t i, k, j, c, start, end
+    cdef Py_ssize_t i, k, c, start, end
     cdef Py_ssize_t size = _chunk_size(n, d)
     cdef Py_ssize_t n_chunks = (n + size - 1) // size
     cdef bint has_scatter = scatter.shape[1] > 0
@@ -535,5 +535,7 @@ def gaussian_log_densities(
                     &X[i, 0], &means[k, 0], &factors[k, 0], 0.0, &scratch[c, 0], d, full
                 ) + 0.5 * d * log(2.0 * M_PI)
                 if has_scatter:
-                    value = value - 0.5 * _trace_product(&precisions[k, 0], &scatter[i, 0], cov_size)
+                    value = value - 0.5 * _trace_product(
+                        &precisions[k, 0], &scatter[i, 0], cov_size
+                    )
                 out[i, k] = offsets[k] + value

@@ -538,9 +538,7 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
         n_params = (d * (d + 1) / 2 if self._full else d) + d + 1
         total = float(weight.sum(dtype=np.float64))
         log_density = self._log_posteriors(points, gaussians, training=True)
-        log_likelihood = weight.astype(np.float64) @ logsumexp(
-            log_density - np.log(total), axis=1
-        )
+        log_likelihood = weight.astype(np.float64) @ logsumexp(log_density - np.log(total), axis=1)
         return -2.0 * log_likelihood + (len(gaussians) * n_params - 1) * np.log(total)
 
     def _prune(self, points, weight, labels):

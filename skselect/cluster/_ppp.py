@@ -443,16 +443,20 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
         """Weight, mean and Cholesky factor (or variances) of every cluster's Gaussian."""
         d = points.shape[1]
         gaussians = []
+        # Rows of each cluster, in increasing order, from one stable sort (a mask per
+        # cluster would cost n_samples x n_clusters).
+        order = np.argsort(labels, kind="stable")
+        bounds = np.searchsorted(labels[order], np.arange(n_clusters + 1))
         for k in range(n_clusters):
-            member = labels == k
+            member = order[bounds[k] : bounds[k + 1]]
             w = weight[member].astype(np.float64)
-            if w.sum() <= 0 or member.sum() < 2:
+            if w.sum() <= 0 or member.size < 2:
                 return None
             mean = np.average(points[member], axis=0, weights=w)
             centred = points[member] - mean
             if self._full:
                 cov = (centred.T * w) @ centred / w.sum() + self._reg * np.eye(d)
-                within = self._scatter(np.flatnonzero(member), True)
+                within = self._scatter(member, True)
                 if within.shape[1]:
                     cov += (w @ within).reshape(d, d) / w.sum()
                 try:
@@ -462,7 +466,7 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
                 log_det = 2.0 * np.sum(np.log(np.diag(factor)))
             else:
                 factor = (w @ centred**2) / w.sum() + self._reg
-                within = self._scatter(np.flatnonzero(member), False)
+                within = self._scatter(member, False)
                 if within.shape[1]:
                     factor += w @ within / w.sum()
                 log_det = np.sum(np.log(factor))
@@ -582,6 +586,38 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
         self._gaussians = gaussians
         return labels, gaussians
 
+    def _clear_two_components(self, points, weight, rows):
+        """Principal-direction split of a cluster whose own two-component mixture passes the
+        ΔBIC and confidence tests (agreement is not asked), or None.
+
+        Side 0 is the larger side (ties: the centres decide), which keeps the cluster's
+        number.
+        """
+        X, w = points[rows], weight[rows]
+        size = float(w.sum(dtype=np.float64))
+        if size < 2 * self._min_size or rows.size < 2:
+            return None
+        proposal = self._principal_split(X, w, rows, size)
+        if isinstance(proposal, str):
+            return None
+        Xc, sides, centers, _, covariance, variances, _ = proposal
+        side_sizes = (float(w[sides == 0].sum()), float(w[sides == 1].sum()))
+        if min(side_sizes) < self._min_size:
+            return None
+        if side_sizes[0] < side_sizes[1] or (
+            side_sizes[0] == side_sizes[1] and _first_clear_difference(centers) > 0
+        ):
+            sides = (1 - sides).astype(np.int8)
+        scores = self._validate_partition(
+            Xc, w, self._scatter(rows, self._full), sides, covariance, variances, size
+        )
+        if scores is None:
+            return None
+        delta_bic, _, confidence = scores
+        if not (delta_bic > self.bic_margin and confidence >= self.confidence_threshold):
+            return None
+        return sides
+
     def _split_pass(self, points, weight, labels):
         """Split clusters that the tree's divisive errors left holding two clusters.
 
@@ -593,37 +629,24 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
         best such split is made, slivers are pruned, and the pass repeats.
         """
         gaussians = self._gaussians
+        # A cluster's own split depends only on its rows: most clusters keep them between
+        # rounds.
+        own_splits = {}
         for _ in range(_SPLIT_ROUNDS):
             n_clusters = len(gaussians)
             if n_clusters >= self.max_clusters:
                 break
             bic = self._mixture_bic(points, weight, gaussians)
             best = None
+            order = np.argsort(labels, kind="stable")
+            bounds = np.searchsorted(labels[order], np.arange(n_clusters + 1))
             for cluster in range(n_clusters):
-                rows = np.flatnonzero(labels == cluster)
-                X, w = points[rows], weight[rows]
-                size = float(w.sum(dtype=np.float64))
-                if size < 2 * self._min_size or rows.size < 2:
-                    continue
-                proposal = self._principal_split(X, w, rows, size)
-                if isinstance(proposal, str):
-                    continue
-                Xc, sides, centers, _, covariance, variances, _ = proposal
-                # The larger side keeps the cluster's number (ties: the centres decide).
-                side_sizes = (float(w[sides == 0].sum()), float(w[sides == 1].sum()))
-                if min(side_sizes) < self._min_size:
-                    continue
-                if side_sizes[0] < side_sizes[1] or (
-                    side_sizes[0] == side_sizes[1] and _first_clear_difference(centers) > 0
-                ):
-                    sides = (1 - sides).astype(np.int8)
-                scores = self._validate_partition(
-                    Xc, w, self._scatter(rows, self._full), sides, covariance, variances, size
-                )
-                if scores is None:
-                    continue
-                delta_bic, _, confidence = scores
-                if not (delta_bic > self.bic_margin and confidence >= self.confidence_threshold):
+                rows = order[bounds[cluster] : bounds[cluster + 1]]
+                key = rows.tobytes()
+                if key not in own_splits:
+                    own_splits[key] = self._clear_two_components(points, weight, rows)
+                sides = own_splits[key]
+                if sides is None:
                     continue
                 start = labels.copy()
                 start[rows[sides == 1]] = n_clusters
@@ -1029,7 +1052,9 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
         """Within-codeword covariances of ``rows`` (rows x d*d if ``full`` else rows x d),
         or an empty (rows x 0) array when the rows are samples, not codewords."""
         if self._codeword_scatter is None:
-            n_rows = np.arange(self._n_points)[rows].size
+            n_rows = (
+                len(range(*rows.indices(self._n_points))) if isinstance(rows, slice) else len(rows)
+            )
             return np.empty((n_rows, 0))
         scatter = self._codeword_scatter[rows]
         d = self.n_features_in_

@@ -22,6 +22,7 @@ from sklearn.utils.extmath import randomized_svd
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skselect.cluster._ppp_fast import (
+    cluster_moments,
     em_2gmm,
     gaussian_log_densities,
     lloyd_2means,
@@ -442,36 +443,30 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
     def _cluster_gaussians(self, points, weight, labels, n_clusters):
         """Weight, mean and Cholesky factor (or variances) of every cluster's Gaussian."""
         d = points.shape[1]
-        gaussians = []
-        # Rows of each cluster, in increasing order, from one stable sort (a mask per
-        # cluster would cost n_samples x n_clusters).
-        order = np.argsort(labels, kind="stable")
-        bounds = np.searchsorted(labels[order], np.arange(n_clusters + 1))
-        for k in range(n_clusters):
-            member = order[bounds[k] : bounds[k + 1]]
-            w = weight[member].astype(np.float64)
-            if w.sum() <= 0 or member.size < 2:
+        labels = np.ascontiguousarray(labels, dtype=np.intp)
+        if np.bincount(labels, minlength=n_clusters).min() < 2:
+            return None
+        totals = np.empty(n_clusters)
+        means = np.empty((n_clusters, d))
+        covariances = np.empty((n_clusters, d * d if self._full else d))
+        cluster_moments(
+            points, weight, labels, self._scatter(slice(None), self._full), totals, means,
+            covariances, self._full,
+        )  # fmt: skip
+        if not np.all(totals > 0):
+            return None
+        if self._full:
+            covariances = covariances.reshape(n_clusters, d, d) + self._reg * np.eye(d)
+            try:
+                factors = np.linalg.cholesky(covariances)
+            except np.linalg.LinAlgError:
                 return None
-            mean = np.average(points[member], axis=0, weights=w)
-            centred = points[member] - mean
-            if self._full:
-                cov = (centred.T * w) @ centred / w.sum() + self._reg * np.eye(d)
-                within = self._scatter(member, True)
-                if within.shape[1]:
-                    cov += (w @ within).reshape(d, d) / w.sum()
-                try:
-                    factor = linalg.cholesky(cov, lower=True)
-                except linalg.LinAlgError:
-                    return None
-                log_det = 2.0 * np.sum(np.log(np.diag(factor)))
-            else:
-                factor = (w @ centred**2) / w.sum() + self._reg
-                within = self._scatter(member, False)
-                if within.shape[1]:
-                    factor += w @ within / w.sum()
-                log_det = np.sum(np.log(factor))
-            gaussians.append((np.log(w.sum()), mean, factor, log_det))
-        return gaussians
+            log_dets = 2.0 * np.log(np.diagonal(factors, axis1=1, axis2=2)).sum(axis=1)
+        else:
+            factors = covariances + self._reg
+            log_dets = np.log(factors).sum(axis=1)
+        log_totals = np.log(totals)
+        return [(log_totals[k], means[k], factors[k], log_dets[k]) for k in range(n_clusters)]
 
     def _log_posteriors(self, Z, gaussians, training=False):
         """Unnormalised log posterior of every sample under every cluster's Gaussian.

@@ -539,3 +539,64 @@ def gaussian_log_densities(
                         &precisions[k, 0], &scatter[i, 0], cov_size
                     )
                 out[i, k] = offsets[k] + value
+
+
+def cluster_moments(
+    const floating[:, ::1] X,  # IN (n_samples, n_features)
+    const floating[::1] sample_weight,  # IN (n_samples,)
+    const Py_ssize_t[::1] labels,  # IN (n_samples,): cluster of each row, 0 .. n_clusters - 1
+    const double[:, ::1] scatter,  # IN (n_samples, d*d or d) within-row covariances, or (n, 0)
+    double[::1] totals,  # OUT (n_clusters,): total weight
+    double[:, ::1] means,  # OUT (n_clusters, n_features)
+    double[:, ::1] covariances,  # OUT (n_clusters, d*d) full, or (n_clusters, d) diagonal
+    bint full,
+):
+    """Weighted mean and ML covariance of every cluster, in two passes over the rows.
+
+    The second pass accumulates products of deviations from the cluster means (no
+    ``E[xx'] - mm'`` cancellation). A row that stands for a group of samples adds its group's
+    covariance. A cluster without weight keeps zeros.
+    """
+    cdef Py_ssize_t n = X.shape[0], d = X.shape[1], n_clusters = totals.shape[0]
+    cdef Py_ssize_t i, j, m, k
+    cdef double wi, dj
+    cdef bint has_scatter = scatter.shape[1] > 0
+    totals[:] = 0.0
+    means[:, :] = 0.0
+    covariances[:, :] = 0.0
+    with nogil:
+        for i in range(n):
+            k = labels[i]
+            wi = sample_weight[i]
+            totals[k] += wi
+            for j in range(d):
+                means[k, j] += wi * X[i, j]
+        for k in range(n_clusters):
+            if totals[k] > 0.0:
+                for j in range(d):
+                    means[k, j] /= totals[k]
+        for i in range(n):
+            k = labels[i]
+            wi = sample_weight[i]
+            for j in range(d):
+                dj = wi * (X[i, j] - means[k, j])
+                if full:
+                    for m in range(j + 1):
+                        covariances[k, j * d + m] += dj * (X[i, m] - means[k, m])
+                        if has_scatter:
+                            covariances[k, j * d + m] += wi * scatter[i, j * d + m]
+                else:
+                    covariances[k, j] += dj * (X[i, j] - means[k, j])
+                    if has_scatter:
+                        covariances[k, j] += wi * scatter[i, j]
+        for k in range(n_clusters):
+            if totals[k] <= 0.0:
+                continue
+            if full:
+                for j in range(d):
+                    for m in range(j + 1):
+                        covariances[k, j * d + m] /= totals[k]
+                        covariances[k, m * d + j] = covariances[k, j * d + m]
+            else:
+                for j in range(d):
+                    covariances[k, j] /= totals[k]

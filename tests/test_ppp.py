@@ -567,3 +567,23 @@ def test_pandas_input_and_feature_checks(hepta):
         pytest.raises(ValueError, match="X has 2 features, but PPP is expecting 3 features"),
     ):
         ppp.predict(X[["x", "y"]].to_numpy())
+
+
+def test_logsumexp_without_each_matches_deleting_each_column():
+    # The pruning step ranks removals with this; the brute force is scipy on each deletion.
+    from scipy.special import logsumexp
+
+    from skselect.cluster._ppp import _logsumexp_without_each
+
+    rng = np.random.default_rng(0)
+    for scale in (1.0, 50.0, 1000.0):
+        log_density = rng.normal(size=(300, 6)) * scale
+        log_density[:5, 2] = -np.inf  # a component with no mass on some rows
+        log_density[5:8, :5] = -np.inf  # rows that only the last component explains
+        expected = np.column_stack(
+            [logsumexp(np.delete(log_density, k, axis=1), axis=1) for k in range(6)]
+        )
+        got = _logsumexp_without_each(log_density)
+        np.testing.assert_array_equal(np.isfinite(got), np.isfinite(expected))
+        finite = np.isfinite(expected)
+        np.testing.assert_allclose(got[finite], expected[finite], rtol=1e-12, atol=1e-12)

@@ -558,11 +558,8 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
             log_density = self._log_posteriors(points, gaussians, training=True)
             sizes = np.exp([g[0] for g in gaussians])
             full_ll = w @ logsumexp(log_density - np.log(total), axis=1)
-            changes = []
-            for k in range(len(gaussians)):
-                rest = np.delete(log_density, k, axis=1)
-                ll = w @ logsumexp(rest - np.log(total - sizes[k]), axis=1)
-                changes.append(-2.0 * (ll - full_ll) - n_params * np.log(total))
+            ll = w @ _logsumexp_without_each(log_density) - w.sum() * np.log(total - sizes)
+            changes = -2.0 * (ll - full_ll) - n_params * np.log(total)
             best = None
             # The removal's effect before refinement ranks the candidates; only the best
             # few are refined, which is what costs.
@@ -1226,6 +1223,32 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
         return euclidean_distances(X, self.cluster_centers_)
+
+
+def _logsumexp_without_each(log_density):
+    """``out[i, k] = logsumexp(log_density[i, j] for j != k)``, for all k in one pass.
+
+    Without the row's largest term the remaining sum is at least 1 after shifting by that
+    maximum, so subtracting one term loses nothing; the row's largest term itself is left
+    out with a second shift by the runner-up.
+    """
+    n_rows, n_columns = log_density.shape
+    rows = np.arange(n_rows)
+    top = np.argmax(log_density, axis=1)
+    top_value = log_density[rows, top]
+    scaled = np.exp(log_density - top_value[:, None])
+    with np.errstate(divide="ignore"):
+        out = top_value[:, None] + np.log(scaled.sum(axis=1)[:, None] - scaled)
+        others = log_density.copy()
+        others[rows, top] = -np.inf
+        runner_up = np.max(others, axis=1) if n_columns > 1 else np.full(n_rows, -np.inf)
+        finite = np.isfinite(runner_up)
+        without_top = np.full(n_rows, -np.inf)
+        without_top[finite] = runner_up[finite] + np.log(
+            np.exp(others[finite] - runner_up[finite, None]).sum(axis=1)
+        )
+    out[rows, top] = without_top
+    return out
 
 
 def _has_validated_split(node):

@@ -788,11 +788,14 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
         n_leaves = len(leaf_rows)
         groups = {i: [i] for i in range(n_leaves)}
         cache = {}
+        # A group's mean from its leaves' weighted sums (leaves never change).
+        leaf_weight = np.array([weight[r].sum(dtype=np.float64) for r in leaf_rows])
+        leaf_sum = np.array([weight[r].astype(np.float64) @ points[r] for r in leaf_rows])
         while self.merge and len(groups) > 1:
             ids = sorted(groups)
             rows = {g: np.concatenate([leaf_rows[i] for i in groups[g]]) for g in ids}
             means = np.array(
-                [np.average(points[rows[g]], axis=0, weights=weight[rows[g]]) for g in ids]
+                [leaf_sum[groups[g]].sum(axis=0) / leaf_weight[groups[g]].sum() for g in ids]
             )
             distances = ((means[:, None, :] - means[None, :, :]) ** 2).sum(axis=2)
             np.fill_diagonal(distances, np.inf)
@@ -853,10 +856,8 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
         centred_a, centred_b = X_a - mean_a, X_b - mean_b
         within = ((centred_a.T * w_a) @ centred_a + (centred_b.T * w_b) @ centred_b) / size
         try:
-            direction = linalg.solve(
-                within + self._reg * np.eye(d), mean_b - mean_a, assume_a="pos"
-            )
-        except (linalg.LinAlgError, ValueError):
+            direction = np.linalg.solve(within + self._reg * np.eye(d), mean_b - mean_a)
+        except np.linalg.LinAlgError:
             return None
         norm = np.linalg.norm(direction)
         if not np.isfinite(norm) or not norm > 0:
@@ -982,15 +983,16 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
             # k-means++ draws row indices: draw them in a canonical (sorted) row order so that
             # the restarts do not depend on the order of the rows of X.
             canonical = np.lexsort(Xc.T[::-1])
-            probability = w[canonical] / size
+            X_sorted, w_sorted = Xc[canonical], w[canonical]
+            probability = w_sorted / size
             restarts = []
             for _ in range(self.n_restarts):
-                first = Xc[canonical[rng.choice(rows.size, p=probability)]]
-                dist = w[canonical] * np.sum((Xc[canonical] - first) ** 2, axis=1)
+                first = X_sorted[rng.choice(rows.size, p=probability)]
+                dist = w_sorted * np.sum((X_sorted - first) ** 2, axis=1)
                 if not dist.sum() > 0:
                     restarts.append((None, None, np.inf))
                     continue
-                second = Xc[canonical[rng.choice(rows.size, p=dist / dist.sum())]]
+                second = X_sorted[rng.choice(rows.size, p=dist / dist.sum())]
                 restarts.append(self._two_means_from(Xc, w, np.vstack([first, second])))
             best = min((r for r in restarts if r[0] is not None), key=lambda r: r[2], default=None)
             if best is not None and best[2] < sse * (1 - _SSE_TOLERANCE):
@@ -1121,9 +1123,9 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
         """Log-likelihood of the ML Gaussian (with the ridge) and its covariance parameters."""
         if self._full:
             sigma = covariance + self._reg * np.eye(d)
-            chol = linalg.cholesky(sigma, lower=True)
+            chol = np.linalg.cholesky(sigma)
             log_det = 2.0 * np.sum(np.log(np.diag(chol)))
-            trace = np.trace(linalg.cho_solve((chol, True), covariance))
+            trace = np.trace(np.linalg.solve(sigma, covariance))
             return -0.5 * size * (d * np.log(2 * np.pi) + log_det + trace), d * (d + 1) / 2
         sigma = variances + self._reg
         log_det = np.sum(np.log(sigma))

@@ -296,7 +296,7 @@ def em_2gmm(
     cdef Py_ssize_t c, i, j, k, comp, start, end, off
     cdef int it, n_iter = 0, status = 0
     cdef bint converged = False
-    cdef double wi, r, lp0, lp1, mx, ll = 0.0, ll_prev = -1e300, total = 0.0
+    cdef double wi, r, e, lp0, lp1, mx, ll = 0.0, ll_prev = -1e300, total = 0.0
     cdef double log_w0, log_w1, log_det0 = 0.0, log_det1 = 0.0, nk, xj
     cdef double* scratch
     cdef bint has_scatter = scatter.shape[1] > 0
@@ -392,8 +392,10 @@ def em_2gmm(
                     lp1 = lp1 - 0.5 * _trace_product(&precision[1, 0], row_scatter, cov_size)
                 mx = lp0 if lp0 > lp1 else lp1
                 wi = sample_weight[i]
-                chunk[c, stat - 1] += wi * (mx + log1p(exp(-fabs(lp0 - lp1))))
-                r = 1.0 / (1.0 + exp(lp0 - lp1))
+                # One exponential serves the log-likelihood and the responsibility.
+                e = exp(-fabs(lp0 - lp1))
+                chunk[c, stat - 1] += wi * (mx + log1p(e))
+                r = 1.0 / (1.0 + e) if lp1 > lp0 else e / (1.0 + e)
                 resp[i] = r
                 _accumulate(&chunk[c, 0], &X[i, 0], row_scatter, wi, r, d, full)
         ll = 0.0

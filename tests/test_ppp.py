@@ -587,3 +587,26 @@ def test_logsumexp_without_each_matches_deleting_each_column():
         np.testing.assert_array_equal(np.isfinite(got), np.isfinite(expected))
         finite = np.isfinite(expected)
         np.testing.assert_allclose(got[finite], expected[finite], rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not SHARED.is_dir(), reason=f"labelled benchmark sets not found at {SHARED}")
+@pytest.mark.parametrize("name", ["a1", "s2", "d31"])
+def test_mixture_moves_record_what_the_second_pass_did(name):
+    # A1 and D31 need second-pass splits and S2 a prune to reach the true k (see RESULTS.md);
+    # every recorded move must be one the rules allow, and the counts must add up.
+    path = {"a1": "sipu/a1", "s2": "sipu/s2", "d31": "sipu/d31"}[name]
+    X, y = _load(SHARED / path)
+    ppp = PPP().fit(X)
+    assert ppp.mixture_moves_, "the true k is only reached through a prune or split here"
+    for before, move in zip([None] + ppp.mixture_moves_[:-1], ppp.mixture_moves_):
+        assert move["bic_change"] < 0
+        if before is not None:
+            step = 1 if move["move"] == "split" else -1
+            assert move["n_clusters"] == before["n_clusters"] + step
+        if move["move"] == "split":
+            assert move["delta_bic"] > ppp.bic_margin
+            assert move["agreement"] >= ppp.agreement_threshold
+            assert move["mean_max_posterior"] >= ppp.confidence_threshold
+    assert ppp.mixture_moves_[-1]["n_clusters"] == ppp.n_clusters_ == len(np.unique(y))
+    assert PPP(refine=False).fit(X).mixture_moves_ == []

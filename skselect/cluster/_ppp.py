@@ -180,6 +180,13 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
         ids; 1, 2, ...: after refinement, whose ``members`` are that round's cluster
         numbers), ``members``, and the union's ``delta_bic``, ``agreement``,
         ``mean_max_posterior`` and ``reason`` (the criteria it failed).
+    mixture_moves_ : list of dict
+        What the pruning and the second split pass did after the merges, in order: ``move``
+        (``"prune"`` or ``"split"``), ``cluster`` (the cluster removed or split, numbered as
+        at that step), ``n_clusters`` (after the move), ``bic_change`` (of the mixture of all
+        clusters, refined; negative) and, for a split, the new pair's ``delta_bic``,
+        ``agreement`` and ``mean_max_posterior`` on their Fisher direction. Empty when
+        ``refine=False``.
     clusterability_ : float
         Size-weighted mean of the mean max-posterior over the accepted splits (0 when no
         split is accepted).
@@ -407,6 +414,7 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
 
         row_labels = self._grow_tree(points, weight)
         self._gaussians = None
+        self.mixture_moves_ = []
         if self.refine and row_labels.max() > 0:
             row_labels, self._gaussians = self._refine(points, weight, row_labels)
             for merge_round in range(1, _MERGE_ROUNDS + 1):
@@ -571,10 +579,18 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
                     continue
                 new_bic = self._mixture_bic(points, weight, new_gaussians)
                 if best is None or new_bic < best[0]:
-                    best = (new_bic, new_labels, new_gaussians)
+                    best = (new_bic, new_labels, new_gaussians, int(k))
             if best is None or not best[0] < bic:
                 break
-            _, labels, gaussians = best
+            new_bic, labels, gaussians, removed = best
+            self.mixture_moves_.append(
+                {
+                    "move": "prune",
+                    "cluster": removed,
+                    "n_clusters": len(gaussians),
+                    "bic_change": float(new_bic - bic),
+                }
+            )
         self._gaussians = gaussians
         return labels, gaussians
 
@@ -660,10 +676,21 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
                 )
                 if pair is None or self._failed_criteria(*pair[:3]):
                     continue
-                best = (new_bic, new_labels, new_gaussians)
+                best = (new_bic, new_labels, new_gaussians, cluster, pair)
             if best is None:
                 break
-            _, labels, self._gaussians = best
+            new_bic, labels, self._gaussians, split, pair = best
+            self.mixture_moves_.append(
+                {
+                    "move": "split",
+                    "cluster": split,
+                    "n_clusters": len(self._gaussians),
+                    "bic_change": float(new_bic - bic),
+                    "delta_bic": float(pair[0]),
+                    "agreement": float(pair[1]),
+                    "mean_max_posterior": float(pair[2]),
+                }
+            )
             labels, gaussians = self._prune(points, weight, labels)
         self._gaussians = gaussians
         return labels, gaussians

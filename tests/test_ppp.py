@@ -569,11 +569,11 @@ def test_pandas_input_and_feature_checks(hepta):
         ppp.predict(X[["x", "y"]].to_numpy())
 
 
-def test_logsumexp_without_each_matches_deleting_each_column():
+def test_logsumexp_helpers_match_scipy():
     # The pruning step ranks removals with this; the brute force is scipy on each deletion.
     from scipy.special import logsumexp
 
-    from skselect.cluster._ppp import _logsumexp_without_each
+    from skselect.cluster._ppp import _logsumexp_without_each, _row_logsumexp
 
     rng = np.random.default_rng(0)
     for scale in (1.0, 50.0, 1000.0):
@@ -587,6 +587,10 @@ def test_logsumexp_without_each_matches_deleting_each_column():
         np.testing.assert_array_equal(np.isfinite(got), np.isfinite(expected))
         finite = np.isfinite(expected)
         np.testing.assert_allclose(got[finite], expected[finite], rtol=1e-12, atol=1e-12)
+        log_density[8] = -np.inf  # a row no component explains
+        np.testing.assert_allclose(
+            _row_logsumexp(log_density), logsumexp(log_density, axis=1), rtol=1e-12, atol=1e-12
+        )
 
 
 @pytest.mark.slow
@@ -610,3 +614,15 @@ def test_mixture_moves_record_what_the_second_pass_did(name):
             assert move["mean_max_posterior"] >= ppp.confidence_threshold
     assert ppp.mixture_moves_[-1]["n_clusters"] == ppp.n_clusters_ == len(np.unique(y))
     assert PPP(refine=False).fit(X).mixture_moves_ == []
+
+
+def test_draw_index_draws_what_numpy_choice_draws():
+    # The restarts draw k-means++ seeds with this shortcut; numpy's own choice is the oracle.
+    from skselect.cluster._ppp import _draw_index
+
+    weights = np.random.default_rng(1).random(257)
+    probability = weights / weights.sum()
+    ours, numpys = np.random.default_rng(5), np.random.default_rng(5)
+    drawn = [_draw_index(ours, probability) for _ in range(2000)]
+    expected = [int(numpys.choice(probability.size, p=probability)) for _ in range(2000)]
+    assert drawn == expected

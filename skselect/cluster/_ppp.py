@@ -13,7 +13,6 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy import linalg, sparse
-from scipy.special import logsumexp
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin, _fit_context
 from sklearn.cluster import KMeans
 from sklearn.metrics import euclidean_distances
@@ -545,7 +544,7 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
         n_params = (d * (d + 1) / 2 if self._full else d) + d + 1
         total = float(weight.sum(dtype=np.float64))
         log_density = self._log_posteriors(points, gaussians, training=True)
-        log_likelihood = weight.astype(np.float64) @ logsumexp(log_density - np.log(total), axis=1)
+        log_likelihood = weight.astype(np.float64) @ _row_logsumexp(log_density - np.log(total))
         return -2.0 * log_likelihood + (len(gaussians) * n_params - 1) * np.log(total)
 
     def _prune(self, points, weight, labels):
@@ -565,7 +564,7 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
             bic = self._mixture_bic(points, weight, gaussians)
             log_density = self._log_posteriors(points, gaussians, training=True)
             sizes = np.exp([g[0] for g in gaussians])
-            full_ll = w @ logsumexp(log_density - np.log(total), axis=1)
+            full_ll = w @ _row_logsumexp(log_density - np.log(total))
             ll = w @ _logsumexp_without_each(log_density) - w.sum() * np.log(total - sizes)
             changes = -2.0 * (ll - full_ll) - n_params * np.log(total)
             best = None
@@ -1014,12 +1013,12 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
             probability = w_sorted / size
             restarts = []
             for _ in range(self.n_restarts):
-                first = X_sorted[rng.choice(rows.size, p=probability)]
+                first = X_sorted[_draw_index(rng, probability)]
                 dist = w_sorted * np.sum((X_sorted - first) ** 2, axis=1)
                 if not dist.sum() > 0:
                     restarts.append((None, None, np.inf))
                     continue
-                second = X_sorted[rng.choice(rows.size, p=dist / dist.sum())]
+                second = X_sorted[_draw_index(rng, dist / dist.sum())]
                 restarts.append(self._two_means_from(Xc, w, np.vstack([first, second])))
             best = min((r for r in restarts if r[0] is not None), key=lambda r: r[2], default=None)
             if best is not None and best[2] < sse * (1 - _SSE_TOLERANCE):
@@ -1252,6 +1251,23 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
         return euclidean_distances(X, self.cluster_centers_)
+
+
+def _draw_index(rng, probability):
+    """One index drawn with the given probabilities: ``rng.choice(len(probability),
+    p=probability)`` without its argument checks (the probabilities are ours and valid),
+    which cost more than the draw on small nodes. Inverse-CDF sampling from one uniform."""
+    cdf = np.cumsum(probability)
+    cdf /= cdf[-1]
+    return int(np.searchsorted(cdf, rng.random(), side="right"))
+
+
+def _row_logsumexp(log_density):
+    """logsumexp over each row (scipy's handles more cases and costs more per call)."""
+    top = np.max(log_density, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = top + np.log(np.exp(log_density - top[:, None]).sum(axis=1))
+    return np.where(np.isneginf(top), -np.inf, out)
 
 
 def _logsumexp_without_each(log_density):

@@ -33,6 +33,16 @@ cdef inline Py_ssize_t _chunk_size(Py_ssize_t n_samples, Py_ssize_t stat_size) n
     return size
 
 
+cdef inline void _sum_rows(const double[:, ::1] chunks, double[::1] out) noexcept nogil:
+    """out = chunks.sum(axis=0), adding the chunk rows in order (as NumPy does)."""
+    cdef Py_ssize_t c, j
+    for j in range(out.shape[0]):
+        out[j] = 0.0
+    for c in range(chunks.shape[0]):
+        for j in range(out.shape[0]):
+            out[j] += chunks[c, j]
+
+
 def weighted_moments(
     const floating[:, ::1] X,  # IN (n_samples, n_features)
     const floating[::1] sample_weight,  # IN (n_samples,)
@@ -146,7 +156,7 @@ def lloyd_2means(
     cdef double[::1] direction = np.zeros(d)
     cdef double threshold
     cdef double w0 = 0.0, w1 = 0.0
-    cdef double[::1] csum
+    cdef double[::1] csum = np.zeros(2 * d + 3)
     # Per chunk: weighted sums of both clusters (2 d), the two weights, the label changes.
     chunk_arr = np.zeros((max(n_chunks, 1), 2 * d + 3))
     cdef double[:, ::1] chunk = chunk_arr
@@ -179,7 +189,7 @@ def lloyd_2means(
                 chunk[c, 2 * d + lab] += wi
                 for j in range(d):
                     chunk[c, lab * d + j] += wi * X[i, j]
-        csum = chunk_arr.sum(axis=0)
+        _sum_rows(chunk, csum)
         w0 = csum[2 * d]
         w1 = csum[2 * d + 1]
         if w0 <= 0.0 or w1 <= 0.0:
@@ -325,7 +335,7 @@ def em_2gmm(
             _accumulate(&chunk[c, 0], &X[i, 0], row_scatter, sample_weight[i], resp[i], d, full)
 
     for it in range(max_iter + 1):
-        stats_arr[:] = chunk_arr.sum(axis=0)
+        _sum_rows(chunk, stats)
         # M-step.
         total = stats[0] + stats[per_comp]
         for comp in range(2):

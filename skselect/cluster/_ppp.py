@@ -537,23 +537,24 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
             labels = np.searchsorted(present, labels)
         return labels, gaussians
 
-    def _mixture_bic(self, points, weight, gaussians):
+    def _mixture_bic(self, points, weight, gaussians, log_density=None):
         """BIC of the mixture of the clusters' Gaussians (weights: the cluster sizes), up to
         a constant that is the same for every mixture on these points."""
         d = points.shape[1]
         n_params = (d * (d + 1) / 2 if self._full else d) + d + 1
         total = float(weight.sum(dtype=np.float64))
-        log_density = self._log_posteriors(points, gaussians, training=True)
+        if log_density is None:
+            log_density = self._log_posteriors(points, gaussians, training=True)
         log_likelihood = weight.astype(np.float64) @ _row_logsumexp(log_density - np.log(total))
         return -2.0 * log_likelihood + (len(gaussians) * n_params - 1) * np.log(total)
 
     def _prune(self, points, weight, labels):
         """Drop clusters whose Gaussian the whole mixture does not need.
 
-        The clusters whose removal from the mixture raises its log-likelihood least are
-        removed one at a time (their samples refined into the others); a removal is kept
-        when the refined mixture has a lower BIC. This removes the slivers the tree leaves
-        between two clusters.
+        The clusters whose removal costs the mixture least log-likelihood are tried one at
+        a time (their samples refined into the others); a removal is kept when the refined
+        mixture has a lower BIC. This removes the slivers the tree leaves between two
+        clusters.
         """
         d = points.shape[1]
         n_params = (d * (d + 1) / 2 if self._full else d) + d + 1
@@ -561,8 +562,8 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
         w = weight.astype(np.float64)
         gaussians = self._gaussians
         while len(gaussians) > 1:
-            bic = self._mixture_bic(points, weight, gaussians)
             log_density = self._log_posteriors(points, gaussians, training=True)
+            bic = self._mixture_bic(points, weight, gaussians, log_density)
             sizes = np.exp([g[0] for g in gaussians])
             full_ll = w @ _row_logsumexp(log_density - np.log(total))
             ll = w @ _logsumexp_without_each(log_density) - w.sum() * np.log(total - sizes)

@@ -390,7 +390,8 @@ def _replication(setting_index, rep, seed, with_l2):
             row["presto_l2"] = mse(presto_l2.predict_proba(X)[:, -1])
         po = ProportionalOddsClassifier().fit(X, y)
         row["po"] = mse(po.predict_proba(X)[:, -1])
-    p_glm, row["glm_iter"], row["glm_converged"] = _rare_proba_glm(X, y)
+    p_glm, row["glm_iter"], converged = _rare_proba_glm(X, y)
+    row["glm_converged"] = int(converged)
     row["logit_glm"] = mse(p_glm)
     row["logit_lbfgs"] = mse(_rare_proba_lbfgs(X, y))
     row["seconds"] = time.perf_counter() - start
@@ -407,7 +408,10 @@ def _load_rows(path):
     import csv
 
     with open(path, newline="") as f:
-        return {int(r["rep"]): {k: float(v) for k, v in r.items()} for r in csv.DictReader(f)}
+        return {
+            int(r["rep"]): {k: float({"True": 1, "False": 0}.get(v, v)) for k, v in r.items()}
+            for r in csv.DictReader(f)
+        }
 
 
 def _append_rows(path, columns, reps, compute):

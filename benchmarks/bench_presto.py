@@ -12,12 +12,17 @@ Speed (``python benchmarks/bench_presto.py``), peer and skselect on the same dat
    (``warm_start=True``) against ``LogisticRegression`` (L1, ``solver="saga"``,
    ``warm_start=True``) at C = 1 / (n alpha), both with ``tol=1e-6``; target ratio <= 1.0.
 
-Simulation (``python benchmarks/bench_presto.py --simulation --reps 100``): the synthetic
-designs of Faletto & Bien (2023), section 4.1 / research note section 4, n = 2500, p = 10,
-K = 4, X ~ U[-1, 1]^p, a new weight matrix every replication; in-sample MSE of the rare-class
-probability for PRESTO (``PRESTOClassifierCV`` with the authors' tuning), logistic regression
-on the rare class (unpenalised) and proportional odds (unpenalised). Medians and median ratios
-are printed next to the spec's targets.
+Simulation (``python benchmarks/bench_presto.py --simulation --settings all --reps 300``): the
+synthetic designs of Faletto & Bien (2023), section 4.1 / research note section 4, run as the
+authors ran them: n = 2500, p = 10, K = 4, X ~ U[-1, 1]^p, a new weight matrix every
+replication with ``sim_data``'s rejection rules; in-sample MSE of the rare-class probability
+for PRESTO (``PRESTOClassifierCV`` on ``ordinalNetTune``'s folds), PRESTO_L2 (two settings),
+logistic regression on the rare class fitted as R's ``glm.fit`` fits it (and by lbfgs) and
+proportional odds. Medians and median ratios, each with a bootstrap Monte-Carlo s.e., are
+printed next to the spec's targets. Replications are appended to per-setting CSVs in
+``--out-dir`` (a re-run resumes); ``--reference-cv N`` adds PRESTO tuned with the reference
+code's held-out scoring on the first N replications; ``--check-r N`` compares the Logit and PO
+fits with R's ``glm`` / ``MASS::polr`` (developer-only; needs ``Rscript``).
 """
 
 import argparse

@@ -537,11 +537,14 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
             labels = np.searchsorted(present, labels)
         return labels, gaussians
 
+    def _component_params(self, d):
+        """Free parameters one Gaussian adds to the mixture: covariance, mean, weight."""
+        return (d * (d + 1) / 2 if self._full else d) + d + 1
+
     def _mixture_bic(self, points, weight, gaussians, log_density=None):
         """BIC of the mixture of the clusters' Gaussians (weights: the cluster sizes), up to
         a constant that is the same for every mixture on these points."""
-        d = points.shape[1]
-        n_params = (d * (d + 1) / 2 if self._full else d) + d + 1
+        n_params = self._component_params(points.shape[1])
         total = float(weight.sum(dtype=np.float64))
         if log_density is None:
             log_density = self._log_posteriors(points, gaussians, training=True)
@@ -556,8 +559,7 @@ class PPP(ClusterMixin, TransformerMixin, BaseEstimator):
         mixture has a lower BIC. This removes the slivers the tree leaves between two
         clusters.
         """
-        d = points.shape[1]
-        n_params = (d * (d + 1) / 2 if self._full else d) + d + 1
+        n_params = self._component_params(points.shape[1])
         total = float(weight.sum(dtype=np.float64))
         w = weight.astype(np.float64)
         gaussians = self._gaussians

@@ -7,6 +7,9 @@ Environment switches:
 - ``SKSELECT_CYTHON_DEBUG=1``: turn bounds and initialisation checks back on.
 """
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import os
 import sys
 import tempfile

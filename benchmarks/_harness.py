@@ -18,6 +18,9 @@ not, so kernels that allocate scratch space should allocate it through numpy). T
 skselect alternate, and which goes first alternates too, so drift in machine load hits both.
 """
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import gc
 import os
 import platform

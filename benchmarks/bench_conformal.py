@@ -19,6 +19,9 @@ Cases (targets from the issue):
    timed alone, since the numpy port would need about K m = 10^5 sorts of 10^4 values.
 """
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import sys
 import time
 from pathlib import Path

@@ -15,6 +15,9 @@ Usage::
     python benchmarks/bench_ppp.py --no-scaling    # skip the 10^6-sample run
 """
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import argparse
 import gzip
 import itertools

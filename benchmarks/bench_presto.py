@@ -25,6 +25,9 @@ code's held-out scoring on the first N replications; ``--check-r N`` compares th
 fits with R's ``glm`` / ``MASS::polr`` (developer-only; needs ``Rscript``).
 """
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import argparse
 import sys
 import time

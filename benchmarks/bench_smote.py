@@ -17,6 +17,9 @@ data: the part the kernel replaces), ``dense-20`` (20k minority, 200k majority, 
 5 categorical features with 4 to 12 categories).
 """
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import argparse
 import hashlib
 import time

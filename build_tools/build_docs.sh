@@ -1,4 +1,8 @@
 #!/usr/bin/env bash
+
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 # Build the HTML documentation with every Sphinx warning turned into an error.
 #   build_tools/build_docs.sh               use the current environment (needs the doc extra)
 #   build_tools/build_docs.sh --fresh-venv  install ".[doc]" into a throw-away venv first

@@ -1,4 +1,8 @@
 #!/usr/bin/env bash
+
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 # Packaging check: build the sdist, build the wheel *from that sdist* (so a file missing from
 # the sdist breaks the build here rather than for a user), check what the sdist ships, then
 # install the wheel into a clean venv and import every compiled extension from outside the

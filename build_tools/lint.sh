@@ -1,4 +1,8 @@
 #!/usr/bin/env bash
+
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 # Lint: ruff (Python, config in pyproject.toml) and cython-lint (.pyx/.pxd).
 #   build_tools/lint.sh               use the tools on PATH
 #   build_tools/lint.sh --fresh-venv  install them into a throw-away venv first (CI)

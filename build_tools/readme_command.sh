@@ -1,4 +1,8 @@
 #!/usr/bin/env bash
+
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 # Print the shell command the README gives under the marker <!-- NAME -->
 # (tour-command or test-command), so that CI runs exactly what a newcomer types.
 set -euo pipefail

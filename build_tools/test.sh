@@ -1,4 +1,8 @@
 #!/usr/bin/env bash
+
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 # The test driver: the README's test command in a fresh virtual environment, twice:
 #   1. the default build (OpenMP when the compiler has it): the whole suite, slow tests included;
 #   2. a serial build (SKSELECT_NO_OPENMP=1) from a pristine copy of the tree: the whole suite

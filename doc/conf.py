@@ -1,5 +1,8 @@
 """Sphinx configuration for skselect's documentation."""
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import os
 import warnings
 

@@ -1,3 +1,6 @@
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 from imblearn.pipeline import make_pipeline
 from sklearn.datasets import load_iris
 from sklearn.ensemble import RandomForestRegressor

@@ -20,6 +20,9 @@ utils
     Estimator discovery, thread helpers and shared validation.
 """
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 __version__ = "0.1.0.dev0"
 
 # Subpackages are imported lazily (``import skselect.cluster``) so that ``import skselect``

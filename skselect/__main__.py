@@ -1,5 +1,8 @@
 """``python -m skselect``: the tour, or what this installation is (``--info``)."""
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import argparse
 import sys
 

@@ -5,6 +5,9 @@ estimator this version does not ship yet reports "not available" instead of fail
 exception fails the step, and a failed step makes the tour exit non-zero.
 """
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import sys
 import time
 import traceback

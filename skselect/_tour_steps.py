@@ -5,6 +5,9 @@ or imbalanced-learn pipeline, and returns one table. With ``--plots DIR`` it als
 figure.
 """
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import importlib
 
 from skselect._tour import NotAvailable, StepResult, register

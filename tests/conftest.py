@@ -1,5 +1,8 @@
 """Make sure the tests exercise a built, installed skselect."""
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import os
 
 import pytest

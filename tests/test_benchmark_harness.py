@@ -1,5 +1,8 @@
 """The benchmark harness measures what it claims (it is not installed, so load it by path)."""
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import importlib.util
 from pathlib import Path
 

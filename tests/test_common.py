@@ -5,6 +5,9 @@ known, justified failures live in ``skselect.utils._test_common``, so adding an 
 requires editing this file.
 """
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import importlib
 import inspect
 

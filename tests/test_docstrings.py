@@ -1,5 +1,8 @@
 """Every Examples section in the installed package runs and prints what it says it prints."""
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import doctest
 import importlib
 import pkgutil

@@ -1,5 +1,8 @@
 """The package under test is a real, built installation."""
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import importlib
 import pkgutil
 import subprocess

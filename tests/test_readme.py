@@ -1,5 +1,8 @@
 """The README's quickstart is the documentation's, and it runs."""
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import re
 from pathlib import Path
 

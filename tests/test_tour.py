@@ -1,5 +1,8 @@
 """The tour machinery behind ``python -m skselect``."""
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import io
 import subprocess
 import sys

@@ -23,6 +23,9 @@ Every repetition splits the data at random into training (40%), calibration (30%
 (30%) compounds; FDR and power are averaged over the repetitions.
 """
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 # %%
 import matplotlib.pyplot as plt
 import numpy as np

@@ -9,6 +9,9 @@ This example checks that on the Pima diabetes data, uses both inside an imbalanc
 pipeline, and compares their speed on a larger synthetic problem.
 """
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 # %%
 # The same samples for the same random_state
 # ------------------------------------------

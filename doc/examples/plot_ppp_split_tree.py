@@ -14,6 +14,9 @@ S1 is read from the project's shared benchmark data when it is available; otherw
 example generates a set of the same shape (15 Gaussian clusters in 2-D).
 """
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import gzip
 import time
 from pathlib import Path

@@ -19,6 +19,9 @@ the squared gap between the prediction and the observed top frequency of its bin
 over random splits, and draw a calibration plot for one split.
 """
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 # %%
 import warnings
 

@@ -21,6 +21,9 @@ tame the variance of single trees. The resampling happens inside each training f
 what this run gives; they are not tuned to match the paper.
 """
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 # %%
 import matplotlib.pyplot as plt
 import numpy as np

@@ -9,6 +9,9 @@ whatever ``n_threads`` is.
 All accumulation is in double precision, whatever the input precision.
 """
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 from cython cimport floating
 from cython.parallel cimport prange
 from libc.math cimport exp, log, log1p, sqrt, fabs, M_PI

@@ -1,5 +1,8 @@
 """Conformal selection and OptCS: select test units with a finite-sample FDR guarantee."""
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 from skselect.conformal._optcs import OptCSSelector
 from skselect.conformal._pvalues import benjamini_hochberg, conformal_pvalues, ebh
 from skselect.conformal._selector import ConformalSelector

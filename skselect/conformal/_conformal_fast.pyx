@@ -6,6 +6,9 @@ draw every random number; these kernels only count, so their output does not dep
 number of threads.
 """
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import numpy as np
 
 from cython cimport floating

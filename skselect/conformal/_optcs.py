@@ -1,5 +1,8 @@
 """OptCSSelector: conformal selection after model selection or without data splitting."""
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 from numbers import Integral, Real
 
 import numpy as np

@@ -1,6 +1,9 @@
 """Conformal p-values, Benjamini-Hochberg and e-BH, and the auxiliary-set machinery shared by
 weighted conformal selection and OptCS."""
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 from numbers import Real
 
 import numpy as np

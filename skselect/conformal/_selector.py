@@ -1,5 +1,8 @@
 """ConformalSelector: conformal selection (cfBH) and weighted conformal selection (WCS)."""
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 from numbers import Integral, Real
 
 import numpy as np

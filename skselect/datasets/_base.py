@@ -1,5 +1,8 @@
 """What every shipped-data loader shares."""
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 
 def _to_pandas(data, target, feature_names, target_name):
     """``(data, target, frame)`` as pandas objects, as scikit-learn's loaders give with

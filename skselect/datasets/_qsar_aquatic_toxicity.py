@@ -1,5 +1,8 @@
 """Loader for the QSAR aquatic toxicity data (Daphnia magna LC50), shipped with skselect."""
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 from importlib import resources
 
 import numpy as np

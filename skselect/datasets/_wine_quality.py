@@ -1,5 +1,8 @@
 """Loader for the UCI Wine Quality data (red and white vinho verde), shipped with skselect."""
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import gzip
 from importlib import resources
 

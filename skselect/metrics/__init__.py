@@ -1,5 +1,8 @@
 """Evaluation helpers used by the papers behind skselect's estimators."""
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 from skselect.metrics._roc_hull import roc_convex_hull
 
 __all__ = ["roc_convex_hull"]

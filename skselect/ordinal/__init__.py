@@ -1,5 +1,8 @@
 """Ordinal classification: PRESTO, cumulative logit with L1-fused boundary weights."""
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 from skselect.ordinal._presto import (
     PRESTOClassifier,
     PRESTOClassifierCV,

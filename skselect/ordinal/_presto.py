@@ -30,6 +30,9 @@ was an order of magnitude slower. A Newton pass costs O(n p^2 K) instead of O(n 
 stays cheaper in practice up to a few hundred features.
 """
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import numbers
 import warnings
 from numbers import Integral, Real

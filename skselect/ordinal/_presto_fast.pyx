@@ -1,3 +1,6 @@
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 # Kernels for the PRESTO cumulative-logit fit.
 #
 # The solver is a proximal Newton method: the Python driver (_presto.py) asks for the loss, the

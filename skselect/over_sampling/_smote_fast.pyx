@@ -1,3 +1,6 @@
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 # distutils: extra_compile_args = -ffp-contract=off
 """SMOTE generation kernels: synthetic rows written straight into a preallocated output.
 

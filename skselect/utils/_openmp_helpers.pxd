@@ -1,3 +1,6 @@
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 # The same kernels must compile with and without OpenMP (SKSELECT_NO_OPENMP=1, Apple clang
 # without libomp); this shim gives serial stand-ins for the few runtime calls we use.
 cdef extern from *:

@@ -6,6 +6,9 @@ Kernels never pick a thread count themselves: the estimator calls
 all honoured in one place.
 """
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import os
 from numbers import Integral
 

@@ -1,5 +1,8 @@
 """Build and environment information, for bug reports and for ``python -m skselect``."""
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import importlib
 import platform
 import sys

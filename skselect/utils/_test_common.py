@@ -8,6 +8,9 @@ check and the reason in :data:`EXPECTED_FAILED_CHECKS`. Nothing else needs editi
 estimator is added.
 """
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 from sklearn.base import clone
 from sklearn.linear_model import LinearRegression, Ridge
 
@@ -23,7 +26,7 @@ INIT_PARAMS = {
     "SMOTENC": dict(categorical_features=[-1], random_state=42),
     "SMOTEUnderSampler": dict(random_state=42),
     # Meta-estimators: a small, fast regressor as the ranking model. The classifier path
-    # (probability of 1{y > threshold}) is exercised by tests/test_conformal_selector.py.
+    # (probability of 1{y > threshold}) is exercised by tests/conformal/test_selector.py.
     "ConformalSelector": [
         {"estimator": LinearRegression()},
         {"estimator": Ridge(alpha=1.0), "method": "wcs", "pruning": "heterogeneous"},
@@ -53,20 +56,20 @@ _PRESTO_WEIGHT_CHECK = (
     "flat along it, so the weighted and the repeated fits reach objectives equal to 3e-15 but "
     "probabilities that differ by ~2e-7, above the check's rtol=1e-7. Weights equal "
     "to repetition on ordinal data: "
-    "tests/test_presto.py::test_integer_sample_weight_equals_repetition."
+    "tests/ordinal/test_presto.py::test_integer_sample_weight_equals_repetition."
 )
 _PO_WEIGHT_CHECK = (
     "on the check's separable blobs the unpenalised proportional-odds likelihood has no finite "
     "maximiser (the objective goes to 0 as the weights grow), so the two fits stop at different "
     "points of a flat ridge; weights equal repetition on ordinal data "
-    "(tests/test_presto.py::test_integer_sample_weight_equals_repetition)."
+    "(tests/ordinal/test_presto.py::test_integer_sample_weight_equals_repetition)."
 )
 EXPECTED_FAILED_CHECKS = {
     "SMOTENC": {
         "check_samplers_string": (
             "the check passes a single string column, i.e. only categorical features, which "
             "SMOTE-NC rejects by design (as imbalanced-learn's does; it skips SMOTENC in its "
-            "own common tests); tests/test_smote_nc.py covers string categories."
+            "own common tests); tests/over_sampling/test_smote_nc.py covers string categories."
         ),
     },
     "ConformalSelector": {

@@ -5,6 +5,9 @@ estimator is held to scikit-learn's and imbalanced-learn's checks as soon as its
 it in ``__all__``.
 """
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import importlib
 import inspect
 

@@ -1,5 +1,8 @@
 """skselect.combine.SMOTEUnderSampler against the same two steps chained in imbalanced-learn."""
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 from collections import Counter
 
 import numpy as np

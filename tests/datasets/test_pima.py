@@ -1,5 +1,8 @@
 """skselect.datasets.load_pima against the statistics published with the UCI data set."""
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import numpy as np
 import pytest
 

@@ -5,6 +5,9 @@ OrderedModel (the proportional-odds limit), scipy.optimize (the unpenalised like
 independent numpy re-implementation of the objective for the optimality (KKT) conditions.
 """
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import warnings
 
 import numpy as np

@@ -1,6 +1,9 @@
 """ConformalSelector: cfBH and weighted conformal selection against references built from the
 definitions, equivalences from the papers, errors, and the finite-sample FDR guarantee."""
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import numpy as np
 import pytest
 from scipy.stats import norm

@@ -1,3 +1,6 @@
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import os
 import subprocess
 import sys

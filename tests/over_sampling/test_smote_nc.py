@@ -1,5 +1,8 @@
 """skselect.over_sampling.SMOTENC against imbalanced-learn's SMOTENC, the oracle it replaces."""
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import numpy as np
 import pytest
 from imblearn.over_sampling import SMOTENC as ImblearnSMOTENC

@@ -1,5 +1,8 @@
 """skselect.metrics.roc_convex_hull against scipy.spatial.ConvexHull and brute force."""
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import numpy as np
 import pytest
 from scipy.spatial import ConvexHull

@@ -1,6 +1,9 @@
 """conformal_pvalues, benjamini_hochberg, ebh and the auxiliary-set machinery against
 brute-force references written from the definitions, and scipy's BH."""
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 from fractions import Fraction
 
 import numpy as np

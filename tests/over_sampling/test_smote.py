@@ -1,5 +1,8 @@
 """skselect.over_sampling.SMOTE against imbalanced-learn's SMOTE, the oracle it replaces."""
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import re
 from collections import Counter
 

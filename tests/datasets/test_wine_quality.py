@@ -1,5 +1,8 @@
 """skselect.datasets.load_wine_quality: the shipped copy of the UCI Wine Quality data."""
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import numpy as np
 import pytest
 

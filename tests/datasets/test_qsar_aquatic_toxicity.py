@@ -1,5 +1,8 @@
 """The shipped QSAR aquatic toxicity data load offline and match the published table."""
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import numpy as np
 import pytest
 

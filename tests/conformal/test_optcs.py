@@ -1,6 +1,9 @@
 """OptCSSelector against brute-force references (auxiliary sets with ties, leave-one-out fits),
 its Dask path, errors, and the finite-sample FDR guarantee after model selection."""
 
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
 import numpy as np
 import pytest
 from joblib import parallel_backend

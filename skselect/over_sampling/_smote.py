@@ -44,10 +44,6 @@ from skselect.utils._parallel import _kernel_n_threads
 # many MiB (its default, 1 GiB, is the peak memory of a large SMOTE-NC run otherwise).
 _NEIGHBOURS_WORKING_MEMORY_MIB = 64
 
-# Squared Euclidean distances between rows whose entries stay below this magnitude cannot
-# overflow float64 for up to 2**20 features: sqrt(max_float / 4 / 2**20).
-_SAFE_DISTANCE_MAGNITUDE = float(np.sqrt(np.finfo(np.float64).max / 4 / 2**20))
-
 
 def _overflow_safe_scale(X_class):
     """A power of two bringing the entries of ``X_class`` where distances cannot overflow.
@@ -58,10 +54,14 @@ def _overflow_safe_scale(X_class):
     values = X_class.data if sparse.issparse(X_class) else X_class
     if values.size == 0:
         return 1.0
+    # a squared distance sums n_features terms of at most (2 * magnitude) ** 2, computed in
+    # the data's precision
+    largest = np.finfo(values.dtype if values.dtype.kind == "f" else np.float64).max
+    safe = float(np.sqrt(largest / 4 / max(X_class.shape[1], 1)) / 2)
     magnitude = float(np.max(np.abs(values)))
-    if magnitude <= _SAFE_DISTANCE_MAGNITUDE:
+    if magnitude <= safe:
         return 1.0
-    return float(2.0 ** -math.ceil(math.log2(magnitude / _SAFE_DISTANCE_MAGNITUDE)))
+    return float(2.0 ** -math.ceil(math.log2(magnitude / safe)))
 
 
 def _plain(label):
@@ -365,7 +365,15 @@ class SMOTE(_ProvenanceMixin, _ImblearnSMOTE):
     def _check_class_size(self, class_label, n_class):
         """Raise a clear error when a class is too small for the neighbour search."""
         n_neighbors = getattr(self.nn_k_, "n_neighbors", None)
-        if not isinstance(n_neighbors, numbers.Integral) or n_class >= n_neighbors:
+        if not isinstance(n_neighbors, numbers.Integral):
+            return
+        if n_neighbors < 2:
+            raise ValueError(
+                f"The k_neighbors estimator has n_neighbors={n_neighbors}, but SMOTE asks it "
+                "for each sample itself and at least one neighbour to interpolate towards: "
+                "use n_neighbors >= 2 (an int k_neighbors=k fits k + 1)."
+            )
+        if n_class >= n_neighbors:
             return
         if isinstance(self.k_neighbors, numbers.Integral):
             asked = f"k_neighbors={self.k_neighbors} needs"
@@ -730,14 +738,26 @@ class SMOTENC(SMOTE, _ImblearnSMOTENC):
             [categories.size for categories in self.categorical_encoder_.categories_],
             dtype=np.intp,
         )
-        if X_ohe.shape[1] != block_sizes.sum():
+        infrequent = [
+            categories
+            for categories in getattr(self.categorical_encoder_, "infrequent_categories_", [])
+            if categories is not None and len(categories)
+        ]
+        if X_ohe.shape[1] != block_sizes.sum() or infrequent:
+            merged = (
+                f" It merged the infrequent categories {[c.tolist() for c in infrequent]} "
+                "into one column, so synthetic samples could only be given their group, "
+                "not a category."
+                if infrequent
+                else ""
+            )
             raise ValueError(
                 "SMOTENC requires a one-hot encoding with one column per category of the "
                 "categorical features. The categorical_encoder produced "
                 f"{X_ohe.shape[1]} columns for {block_sizes.sum()} categories, as encoders "
                 "that drop columns (OneHotEncoder(drop=...)) or merge infrequent categories "
-                "do. Pass an encoder that keeps all categories, such as "
-                "OneHotEncoder(handle_unknown='ignore')."
+                f"(min_frequency, max_categories) do.{merged} Pass an encoder that keeps all "
+                "categories, such as OneHotEncoder(handle_unknown='ignore')."
             )
         return X_ohe, block_sizes
 

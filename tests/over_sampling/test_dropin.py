@@ -162,3 +162,31 @@ def test_smotenc_auto_on_polars_categorical_matches_pandas_category():
     np.testing.assert_array_equal(
         X_pl.get_column("c").cast(pl.String).to_numpy(), X_pd["c"].astype(str).to_numpy()
     )
+
+
+def test_smotenc_pandas_string_and_small_nullable_int_columns():
+    pd = pytest.importorskip("pandas", reason="pandas nullable dtypes")
+    rng = np.random.RandomState(0)
+    n = 120
+    frame = pd.DataFrame(
+        {
+            "a": rng.normal(size=n),
+            "b": pd.array(rng.randint(0, 9, n), dtype="Int32"),
+            "c": pd.array(rng.choice(["x", "y", "z"], n), dtype="string"),
+        }
+    )
+    y = pd.Series(np.r_[np.zeros(90, dtype=int), np.ones(30, dtype=int)], dtype="Int64")
+    sampler = SMOTENC(categorical_features=["c"], random_state=0)
+    X_res, y_res = sampler.fit_resample(frame, y)
+    assert X_res.dtypes.to_dict() == frame.dtypes.to_dict()
+    assert y_res.dtype == y.dtype
+    assert X_res.iloc[:n].equals(frame)
+    assert set(X_res["c"].iloc[n:]) <= {"x", "y", "z"}
+    # the same numbers as the NumPy-dtype frame through imbalanced-learn
+    plain = frame.astype({"b": np.int32, "c": object})
+    X_ref, _ = ImblearnSMOTENC(categorical_features=["c"], random_state=0).fit_resample(
+        plain, y.astype(np.int64)
+    )
+    np.testing.assert_array_equal(X_res["a"].to_numpy(), X_ref["a"].to_numpy())
+    np.testing.assert_array_equal(X_res["b"].to_numpy(dtype=np.int32), X_ref["b"].to_numpy())
+    np.testing.assert_array_equal(X_res["c"].to_numpy(dtype=object), X_ref["c"].to_numpy())

@@ -10,11 +10,18 @@ Usage::
     python benchmarks/bench_smote.py --cases dense-20 --repeats 5
     python benchmarks/bench_smote.py --cases dense-50 --repeats 1
 
-Cases (the issue's sizes): ``generation`` (the generation step alone on the ``dense-20``
+Cases: ``generation`` (the generation step alone on the ``dense-20``
 data: the part the kernel replaces), ``dense-20`` (20k minority, 200k majority, 20 features),
 ``dense-50`` (50k, 500k, 50 features; slow, the neighbour search dominates), ``sparse``
 (5k, 50k, 2000 features, 1 % non-zero, CSR), ``nc`` (SMOTE-NC, 10k, 100k, 10 continuous and
-5 categorical features with 4 to 12 categories).
+5 categorical features with 4 to 12 categories), ``nc-scale`` (SMOTE-NC at a scale
+imbalanced-learn cannot reach: 3 x 10^6 rows, 2 % minority, ``sampling_strategy=0.1``, 10
+continuous features, one 10^5-level and four 20-level categorical columns; skselect alone, with
+its peak memory and the time split between the neighbour search and the rest, then both
+libraries on a 10^5-row version with a 10^3-level column), ``nc-huge`` (the same at 10^7 rows
+with a 10^6-level column, skselect alone)::
+
+    python benchmarks/bench_smote.py --cases nc-scale --repeats 1
 """
 
 # Authors: The skselect developers
@@ -22,7 +29,9 @@ data: the part the kernel replaces), ``dense-20`` (20k minority, 200k majority, 
 
 import argparse
 import hashlib
+import resource
 import time
+import tracemalloc
 
 import numpy as np
 from _harness import compare, machine_info, markdown_table
@@ -171,12 +180,91 @@ def case_nc(n_repeats):
     )
 
 
+def _mixed_scale(n_rows, n_levels, seed=0):
+    """2 % minority; 10 continuous, one n_levels-level and four 20-level categorical columns."""
+    rng = np.random.default_rng(seed)
+    n_minority = n_rows // 50
+    X = np.empty((n_rows, 15))
+    X[:, :10] = rng.standard_normal((n_rows, 10))
+    X[:, 10] = rng.integers(0, n_levels, size=n_rows)
+    X[:, 11:] = rng.integers(0, 20, size=(n_rows, 4))
+    X[:n_minority, :10] += 0.5
+    y = np.zeros(n_rows, dtype=np.int64)
+    y[:n_minority] = 1
+    return X, y, list(range(10, 15))
+
+
+class _ProfiledSMOTENC(SMOTENC):
+    """SMOTENC timing its neighbour search (fit + kneighbors), the part both libraries share."""
+
+    def _class_neighbours(self, X_class, class_label):
+        start = time.perf_counter()
+        neighbours = super()._class_neighbours(X_class, class_label)
+        self.search_seconds_ = getattr(self, "search_seconds_", 0.0) + (time.perf_counter() - start)
+        return neighbours
+
+
+def _scale_run(n_rows, n_levels):
+    X, y, categorical = _mixed_scale(n_rows, n_levels)
+    data_mib = (X.nbytes + y.nbytes) / 2**20
+    sampler = _ProfiledSMOTENC(categorical, sampling_strategy=0.1, random_state=0)
+    tracemalloc.start()
+    start = time.perf_counter()
+    X_res, _ = sampler.fit_resample(X, y)
+    total = time.perf_counter() - start
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10  # KiB on Linux
+    n_new = X_res.shape[0] - X.shape[0]
+    search = sampler.search_seconds_
+    print(
+        f"| SMOTE-NC {n_rows:.0e} rows, {n_levels:.0e}-level column, {n_new} new rows | "
+        f"{total:.1f} s | {search:.1f} s ({100 * search / total:.0f} %) | "
+        f"{total - search:.1f} s ({100 * (total - search) / total:.0f} %) | "
+        f"{data_mib:.0f} MiB | {peak / 2**20:.0f} MiB | {max_rss:.0f} MiB |",
+        flush=True,
+    )
+    del X_res
+
+
+def case_nc_scale(n_repeats, n_rows=3_000_000, n_levels=100_000):
+    print(
+        "| case | total | neighbour search | the rest | input | traced peak (tracemalloc) "
+        "| process max RSS |\n|---|---:|---:|---:|---:|---:|---:|",
+        flush=True,
+    )
+    _scale_run(n_rows, n_levels)
+    # imbalanced-learn builds a dense (n_new, k, n_one_hot) array: only a small version fits
+    X, y, categorical = _mixed_scale(n_rows // 30, n_levels // 100)
+    return _samplers(
+        ImblearnSMOTENC(categorical, sampling_strategy=0.1, random_state=0),
+        lambda n_jobs: SMOTENC(categorical, sampling_strategy=0.1, random_state=0, n_jobs=n_jobs),
+        f"SMOTE-NC {n_rows // 30} rows, {n_levels // 100}-level column, 2 % minority, "
+        "sampling_strategy=0.1",
+        X,
+        y,
+        n_repeats,
+    )
+
+
+def case_nc_huge(n_repeats):
+    print(
+        "| case | total | neighbour search | the rest | input | traced peak (tracemalloc) "
+        "| process max RSS |\n|---|---:|---:|---:|---:|---:|---:|",
+        flush=True,
+    )
+    _scale_run(10_000_000, 1_000_000)
+    return []
+
+
 CASES = {
     "generation": case_generation,
     "dense-20": lambda n_repeats: case_dense(20_000, 200_000, 20, n_repeats),
     "sparse": case_sparse,
     "nc": case_nc,
     "dense-50": lambda n_repeats: case_dense(50_000, 500_000, 50, n_repeats),
+    "nc-scale": case_nc_scale,
+    "nc-huge": case_nc_huge,
 }
 
 
@@ -189,7 +277,8 @@ def main():
     for case in args.cases:
         rows.extend(CASES[case](args.repeats))
     print(f"\nmachine: {machine_info()}\n")
-    print(markdown_table(rows, peer_name="imblearn", ours_name="skselect"))
+    if rows:
+        print(markdown_table(rows, peer_name="imblearn", ours_name="skselect"))
 
 
 if __name__ == "__main__":

@@ -47,10 +47,49 @@ for name, sampler in (
     print(f"{name:>9}: ROC AUC {auc.mean():.4f} ± {auc.std():.4f}")
 
 # %%
-# Faster on larger data
-# ---------------------
-# Both use scikit-learn's nearest neighbours; skselect writes the synthetic rows straight into
-# the output with a Cython kernel instead of building NumPy temporaries.
+# Wherever imbalanced-learn's SMOTE goes
+# --------------------------------------
+# skselect's SMOTE is a subclass of imbalanced-learn's, so the "SMOTE then clean" samplers
+# take it, and give the same result.
+from imblearn.combine import SMOTEENN
+
+X_enn, y_enn = SMOTEENN(smote=SMOTE(random_state=0), random_state=0).fit_resample(X, y)
+X_ref, y_ref = SMOTEENN(smote=ImblearnSMOTE(random_state=0), random_state=0).fit_resample(X, y)
+print("SMOTEENN, identical:", np.array_equal(X_enn, X_ref) and np.array_equal(y_enn, y_ref))
+
+# %%
+# What imbalanced-learn does not tell: where each row comes from
+# --------------------------------------------------------------
+# After ``fit_resample``, the sampler knows each synthetic row's base sample, neighbour and
+# gap, and carries sample weights (or any row-aligned array) through the resampling.
+smote = SMOTE(random_state=0)
+X_res, y_res = smote.fit_resample(X, y)
+first = smote.synthetic_indices_[0]
+base, neighbour, gap = smote.base_indices_[0], smote.neighbor_indices_[0], smote.gaps_[0]
+print(
+    "row",
+    first,
+    "=",
+    base,
+    "+",
+    round(gap, 3),
+    "* (",
+    neighbour,
+    "-",
+    base,
+    "):",
+    np.allclose(X_res[first], X[base] + gap * (X[neighbour] - X[base])),
+)
+weights = np.where(y == 1, 2.0, 1.0)
+print("resampled weights:", smote.resample_array(weights).shape, "for", X_res.shape[0], "rows")
+
+# %%
+# Speed on larger data
+# --------------------
+# Both use scikit-learn's nearest neighbours, which dominate the time of plain SMOTE; skselect
+# writes the synthetic rows straight into the output with a Cython kernel instead of building
+# NumPy temporaries, so the gain is modest here (about 0.7-0.9 of imbalanced-learn's time
+# end to end, about half its memory) and large for SMOTE-NC (see the user guide).
 sizes = [5_000, 20_000, 50_000]
 timings = {"imblearn": [], "skselect": []}
 for n_samples in sizes:

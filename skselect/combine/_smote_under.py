@@ -7,11 +7,14 @@ import numbers
 from collections import Counter
 from collections.abc import Mapping
 
+import numpy as np
 from imblearn.base import BaseSampler
 from imblearn.under_sampling import RandomUnderSampler
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from skselect.over_sampling import SMOTE
+from skselect.over_sampling._interchange import check_labels, to_supported
+from skselect.over_sampling._provenance import _ProvenanceMixin
 
 _STRATEGY_CONSTRAINTS = [
     Interval(numbers.Real, 0, 1, closed="right"),
@@ -22,7 +25,7 @@ _STRATEGY_CONSTRAINTS = [
 ]
 
 
-class SMOTEUnderSampler(BaseSampler):
+class SMOTEUnderSampler(_ProvenanceMixin, BaseSampler):
     """SMOTE the minority class, then randomly under-sample the majority class.
 
     This is the recipe of the SMOTE paper [1]_: the minority class is over-sampled with
@@ -66,7 +69,8 @@ class SMOTEUnderSampler(BaseSampler):
         :class:`imblearn.pipeline.Pipeline` with the same ``random_state``.
 
     n_jobs : int, default=None
-        Threads of the SMOTE step; never changes the output.
+        Number of parallel jobs of the SMOTE step's neighbour search; never changes the
+        output.
 
     Attributes
     ----------
@@ -86,6 +90,19 @@ class SMOTEUnderSampler(BaseSampler):
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit_resample``.
 
+    sample_indices_ : ndarray of shape (n_kept,)
+        Indices into the input of the original rows kept in the output, in output order
+        (imbalanced-learn's convention for under-samplers): ``X_res[is_original] ==
+        X[sample_indices_]``.
+
+    synthetic_indices_ : ndarray of shape (n_synthetic,)
+        Positions in the output of the synthetic rows that were kept.
+
+    base_indices_, neighbor_indices_, gaps_ : ndarray of shape (n_synthetic,)
+        For each synthetic row of the output, the indices into the input of its base sample
+        and neighbour, and its interpolation gap, as in
+        :class:`~skselect.over_sampling.SMOTE`.
+
     See Also
     --------
     skselect.over_sampling.SMOTE : The over-sampling step alone.
@@ -96,6 +113,10 @@ class SMOTEUnderSampler(BaseSampler):
     The minority class is the least frequent class and the majority class the most
     frequent one (ties go to the smallest label, as in imbalanced-learn); with the percent
     parameters, other classes of a multiclass problem are left untouched.
+
+    Inputs and outputs are as for :class:`~skselect.over_sampling.SMOTE` (NumPy, sparse,
+    pandas including nullable dtypes, polars; the output has the input's kind), and
+    :meth:`resample_array` carries row-aligned arrays through the resampling.
 
     References
     ----------
@@ -153,7 +174,38 @@ class SMOTEUnderSampler(BaseSampler):
         self.random_state = random_state
         self.n_jobs = n_jobs
 
+    def fit_resample(self, X, y, **params):
+        """Resample the dataset.
+
+        Parameters
+        ----------
+        X : {array-like, dataframe, sparse matrix} of shape (n_samples, n_features)
+            Matrix containing the data which have to be sampled: a NumPy array, a SciPy
+            sparse matrix, a pandas DataFrame (nullable dtypes included) or a polars
+            DataFrame.
+
+        y : array-like of shape (n_samples,)
+            Corresponding label for each sample in X.
+
+        **params : dict
+            Extra parameters to use by the sampler.
+
+        Returns
+        -------
+        X_resampled : {array-like, dataframe, sparse matrix} of shape \
+(n_samples_new, n_features)
+            The resampled data, of the same kind as ``X``.
+
+        y_resampled : array-like of shape (n_samples_new,)
+            The corresponding labels, of the same kind as ``y``.
+        """
+        X, y, restore = to_supported(X, y)
+        check_labels(y)
+        X_resampled, y_resampled = super().fit_resample(X, y, **params)
+        return restore(X_resampled, y_resampled)
+
     def _fit_resample(self, X, y):
+        n_samples = X.shape[0]
         counts = Counter(y)
         # first in sorted label order among ties, as imbalanced-learn picks them
         minority = min(sorted(counts), key=counts.get)
@@ -185,11 +237,37 @@ class SMOTEUnderSampler(BaseSampler):
             )
             X, y = self.under_sampler_.fit_resample(X, y)
 
+        self._compose_provenance(n_samples)
         self.sampling_strategy_ = {
             "over": dict(self.smote_.sampling_strategy_) if self.smote_ else {},
             "under": dict(self.under_sampler_.sampling_strategy_) if self.under_sampler_ else {},
         }
         return X, y
+
+    def _compose_provenance(self, n_samples):
+        """Provenance of the output from the SMOTE step's and the under-sampler's."""
+        if self.smote_ is not None:
+            base, neighbour, gaps = (
+                self.smote_.base_indices_,
+                self.smote_.neighbor_indices_,
+                self.smote_.gaps_,
+            )
+        else:
+            base = neighbour = np.empty(0, dtype=np.intp)
+            gaps = np.empty(0)
+        n_smoted = n_samples + base.size
+        if self.under_sampler_ is not None:
+            kept = self.under_sampler_.sample_indices_
+        else:
+            kept = np.arange(n_smoted, dtype=np.intp)
+        is_synthetic = kept >= n_samples
+        synthetic = kept[is_synthetic] - n_samples
+        self.base_indices_ = base[synthetic]
+        self.neighbor_indices_ = neighbour[synthetic]
+        self.gaps_ = gaps[synthetic]
+        self._sample_indices = kept[~is_synthetic].astype(np.intp, copy=False)
+        self._synthetic_indices = np.flatnonzero(is_synthetic)
+        self._n_samples_seen = n_samples
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

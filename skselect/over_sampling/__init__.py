@@ -3,6 +3,7 @@
 # Authors: The skselect developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from skselect.over_sampling._provenance import FitResampled
 from skselect.over_sampling._smote import SMOTE, SMOTENC
 
-__all__ = ["SMOTE", "SMOTENC"]
+__all__ = ["SMOTE", "SMOTENC", "FitResampled"]

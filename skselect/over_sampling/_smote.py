@@ -15,8 +15,10 @@ import math
 import numbers
 
 import numpy as np
+from imblearn.over_sampling import SMOTE as _ImblearnSMOTE
+from imblearn.over_sampling import SMOTENC as _ImblearnSMOTENC
 from imblearn.over_sampling.base import BaseOverSampler
-from imblearn.utils import check_target_type
+from imblearn.utils import Substitution, check_target_type
 from scipy import sparse
 from sklearn import config_context
 from sklearn.base import clone
@@ -27,6 +29,8 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.sparsefuncs import mean_variance_axis
 from sklearn.utils.validation import validate_data
 
+from skselect.over_sampling._interchange import check_labels, to_supported
+from skselect.over_sampling._provenance import _ProvenanceMixin
 from skselect.over_sampling._smote_fast import (
     count_sparse,
     fill_sparse,
@@ -34,16 +38,30 @@ from skselect.over_sampling._smote_fast import (
     vote_counts,
     winner_at_rank,
 )
-from skselect.utils._openmp_helpers import _openmp_effective_n_threads
+from skselect.utils._parallel import _kernel_n_threads
 
-_SAMPLING_STRATEGY_DOC = BaseOverSampler._sampling_strategy_docstring
+# scikit-learn's brute-force neighbour search materialises distance blocks of at most this
+# many MiB (its default, 1 GiB, is the peak memory of a large SMOTE-NC run otherwise).
 _NEIGHBOURS_WORKING_MEMORY_MIB = 64
 
 
-def _n_threads(n_jobs):
-    # n_jobs=None means one thread, as everywhere in scikit-learn, so that the default never
-    # competes with the caller's own parallelism.
-    return 1 if n_jobs is None else _openmp_effective_n_threads(n_jobs)
+def _overflow_safe_scale(X_class):
+    """A power of two bringing the entries of ``X_class`` where distances cannot overflow.
+
+    1.0 for every ordinary input. Multiplying by a power of two is exact, so every distance is
+    scaled by the same exact factor and the neighbours are those of the unscaled data.
+    """
+    values = X_class.data if sparse.issparse(X_class) else X_class
+    if values.size == 0:
+        return 1.0
+    # a squared distance sums n_features terms of at most (2 * magnitude) ** 2, computed in
+    # the data's precision
+    largest = np.finfo(values.dtype if values.dtype.kind == "f" else np.float64).max
+    safe = float(np.sqrt(largest / 4 / max(X_class.shape[1], 1)) / 2)
+    magnitude = float(np.max(np.abs(values)))
+    if magnitude <= safe:
+        return 1.0
+    return float(2.0 ** -math.ceil(math.log2(magnitude / safe)))
 
 
 def _plain(label):
@@ -150,14 +168,17 @@ def _stack_csr(X, new_blocks, shape):
     )
 
 
-class SMOTE(BaseOverSampler):
+@Substitution(sampling_strategy=BaseOverSampler._sampling_strategy_docstring)
+class SMOTE(_ProvenanceMixin, _ImblearnSMOTE):
     """Synthetic Minority Over-sampling Technique, a faster drop-in for imbalanced-learn's.
 
     Each synthetic sample lies on the segment between a minority sample and one of its
     ``k_neighbors`` nearest neighbours of the same class [1]_. For the same ``random_state``
     the output is identical to :class:`imblearn.over_sampling.SMOTE`'s (dense float64
     input bit for bit; CSR input to rounding; float32 stays float32), while the synthetic
-    rows are written straight into the preallocated result by a Cython kernel.
+    rows are written straight into the preallocated result by a Cython kernel. It is a
+    subclass of :class:`imblearn.over_sampling.SMOTE`, so it goes wherever that class goes
+    (:class:`imblearn.combine.SMOTEENN`, :class:`imblearn.combine.SMOTETomek`, ...).
 
     Read more in the :ref:`User Guide <over_sampling>`.
 
@@ -176,9 +197,12 @@ class SMOTE(BaseOverSampler):
         ``kneighbors_graph`` methods, used as is.
 
     n_jobs : int, default=None
-        Threads for the generation kernel and, for dense input with an int ``k_neighbors``,
-        the neighbour search. ``None`` means 1 and ``-1`` all processors. It never changes
-        the output.
+        Number of parallel jobs of the neighbour search, passed to
+        :class:`~sklearn.neighbors.NearestNeighbors` when ``k_neighbors`` is an int (the
+        meaning it had in imbalanced-learn). ``None`` means 1 unless in a
+        :obj:`joblib.parallel_backend` context, ``-1`` all processors. The generation kernel
+        takes its threads from the OpenMP runtime (``OMP_NUM_THREADS``,
+        :func:`threadpoolctl.threadpool_limits`). Neither ever changes the output.
 
     base_selection : {{"random", "even"}}, default="random"
         How base samples are chosen. ``"random"`` draws each synthetic sample's base and
@@ -204,6 +228,23 @@ class SMOTE(BaseOverSampler):
         Names of features seen during ``fit_resample``. Defined only when ``X`` has feature
         names that are all strings.
 
+    sample_indices_ : ndarray of shape (n_samples,)
+        Indices into the input of the original rows of the output, in output order (all of
+        them, first).
+
+    synthetic_indices_ : ndarray of shape (n_synthetic,)
+        Positions in the output of the synthetic rows (the last ``n_synthetic`` rows).
+
+    base_indices_ : ndarray of shape (n_synthetic,)
+        For each synthetic row, the index into the input of its base sample.
+
+    neighbor_indices_ : ndarray of shape (n_synthetic,)
+        For each synthetic row, the index into the input of the neighbour it moves towards.
+
+    gaps_ : ndarray of shape (n_synthetic,)
+        For each synthetic row, the interpolation gap ``u`` in ``[0, 1)``: the row is
+        ``X[base] + u * (X[neighbor] - X[base])``.
+
     See Also
     --------
     SMOTENC : Over-sample using SMOTE for continuous and categorical features.
@@ -212,9 +253,23 @@ class SMOTE(BaseOverSampler):
     Notes
     -----
     Synthetic samples are appended after the original ones, class by class in sorted label
-    order. The neighbour search is scikit-learn's :class:`~sklearn.neighbors.NearestNeighbors`
-    with imbalanced-learn's settings, so the neighbours, and therefore the samples, are the
-    same; its cost dominates for large classes.
+    order; the original rows are returned unchanged and in order. The neighbour search is
+    scikit-learn's :class:`~sklearn.neighbors.NearestNeighbors` with imbalanced-learn's
+    settings, so the neighbours, and therefore the samples, are the same; its cost dominates
+    for large classes.
+
+    The output has the input's kind: NumPy array, SciPy sparse matrix, pandas DataFrame
+    (nullable ``Int64``, ``Float64`` and ``boolean`` columns included) or polars DataFrame.
+    Synthetic values are computed in floating point and cast to each column's dtype, as
+    imbalanced-learn casts them: integer columns are truncated towards zero and boolean
+    columns are ``True`` where the value is non-zero. Inputs near the largest float are
+    handled without overflow (the neighbour search runs on the data scaled by an exact power
+    of two, and the interpolation falls back to ``(1 - u) * X[base] + u * X[neighbor]`` where
+    the difference overflows).
+
+    :meth:`resample_array` carries any row-aligned array (``sample_weight``, ``groups``)
+    through the last resampling, and :class:`FitResampled` does it for the estimator fitted
+    on the resampled data, inside a pipeline.
 
     References
     ----------
@@ -238,12 +293,16 @@ class SMOTE(BaseOverSampler):
     """
 
     _parameter_constraints: dict = {
-        **BaseOverSampler._parameter_constraints,
+        **_ImblearnSMOTE._parameter_constraints,
         "k_neighbors": [
             Interval(numbers.Integral, 1, None, closed="left"),
             HasMethods(["kneighbors", "kneighbors_graph"]),
         ],
-        "n_jobs": [numbers.Integral, None],
+        "n_jobs": [
+            Interval(numbers.Integral, None, -1, closed="right"),
+            Interval(numbers.Integral, 1, None, closed="left"),
+            None,
+        ],
         "base_selection": [StrOptions({"random", "even"})],
     }
 
@@ -256,15 +315,45 @@ class SMOTE(BaseOverSampler):
         n_jobs=None,
         base_selection="random",
     ):
-        super().__init__(sampling_strategy=sampling_strategy)
+        # No super().__init__: in SMOTENC's method order the next __init__ is
+        # imbalanced-learn's SMOTENC's, whose signature differs; storing is all it would do.
+        self.sampling_strategy = sampling_strategy
         self.random_state = random_state
         self.k_neighbors = k_neighbors
         self.n_jobs = n_jobs
         self.base_selection = base_selection
 
+    def fit_resample(self, X, y, **params):
+        """Resample the dataset.
+
+        Parameters
+        ----------
+        X : {array-like, dataframe, sparse matrix} of shape (n_samples, n_features)
+            Matrix containing the data which have to be sampled: a NumPy array, a SciPy
+            sparse matrix, a pandas DataFrame (nullable dtypes included) or a polars
+            DataFrame.
+
+        y : array-like of shape (n_samples,)
+            Corresponding label for each sample in X.
+
+        **params : dict
+            Extra parameters to use by the sampler.
+
+        Returns
+        -------
+        X_resampled : {array-like, dataframe, sparse matrix} of shape \
+(n_samples_new, n_features)
+            The resampled data, of the same kind as ``X``.
+
+        y_resampled : array-like of shape (n_samples_new,)
+            The corresponding labels, of the same kind as ``y``.
+        """
+        X, y, restore = to_supported(X, y)
+        check_labels(y)
+        X_resampled, y_resampled = super().fit_resample(X, y, **params)
+        return restore(X_resampled, y_resampled)
+
     def _validate_estimator(self, sparse_search=False):
-        if self.n_jobs == 0:
-            raise ValueError("n_jobs must be None or a non-zero int, got 0.")
         if isinstance(self.k_neighbors, numbers.Integral):
             # scikit-learn's sparse brute-force search splits each distance block over joblib
             # threads, which measured slower than one thread; dense searches use n_jobs.
@@ -276,7 +365,15 @@ class SMOTE(BaseOverSampler):
     def _check_class_size(self, class_label, n_class):
         """Raise a clear error when a class is too small for the neighbour search."""
         n_neighbors = getattr(self.nn_k_, "n_neighbors", None)
-        if not isinstance(n_neighbors, numbers.Integral) or n_class >= n_neighbors:
+        if not isinstance(n_neighbors, numbers.Integral):
+            return
+        if n_neighbors < 2:
+            raise ValueError(
+                f"The k_neighbors estimator has n_neighbors={n_neighbors}, but SMOTE asks it "
+                "for each sample itself and at least one neighbour to interpolate towards: "
+                "use n_neighbors >= 2 (an int k_neighbors=k fits k + 1)."
+            )
+        if n_class >= n_neighbors:
             return
         if isinstance(self.k_neighbors, numbers.Integral):
             asked = f"k_neighbors={self.k_neighbors} needs"
@@ -298,6 +395,9 @@ class SMOTE(BaseOverSampler):
     def _class_neighbours(self, X_class, class_label):
         """Fit the neighbour search on one class; return its neighbour table (self dropped)."""
         self._check_class_size(class_label, X_class.shape[0])
+        scale = _overflow_safe_scale(X_class)
+        if scale != 1.0:
+            X_class = X_class * scale
         self.nn_k_.fit(X_class)
         # scikit-learn's sparse (and non-Euclidean) brute-force search materialises distance
         # blocks of up to `working_memory` (1 GiB by default). Every row's distances and
@@ -309,7 +409,7 @@ class SMOTE(BaseOverSampler):
 
     def _fit_resample(self, X, y):
         self._validate_estimator(sparse_search=sparse.issparse(X))
-        n_threads = _n_threads(self.n_jobs)
+        n_threads = _kernel_n_threads(sum(self.sampling_strategy_.values()) * X.shape[1])
         targets = [(label, n) for label, n in self.sampling_strategy_.items() if n > 0]
         n_total = X.shape[0] + sum(n for _, n in targets)
         y_resampled = np.empty(n_total, dtype=y.dtype)
@@ -324,6 +424,7 @@ class SMOTE(BaseOverSampler):
             X_resampled[: X.shape[0]] = X
 
         offset = X.shape[0]
+        provenance = []
         for class_label, n_new in targets:
             class_indices = np.flatnonzero(y == class_label)
             X_class = _safe_indexing(X, class_indices)
@@ -351,9 +452,11 @@ class SMOTE(BaseOverSampler):
                     X_resampled[offset : offset + n_new],
                     n_threads,
                 )
+            provenance.append((class_indices, neighbours, rows, cols, steps))
             y_resampled[offset : offset + n_new] = class_label
             offset += n_new
 
+        self._record_provenance(X.shape[0], provenance)
         if is_sparse:
             X_resampled = _stack_csr(X_original, new_blocks, (n_total, X.shape[1]))
             if X.format != "csr":
@@ -361,7 +464,8 @@ class SMOTE(BaseOverSampler):
         return X_resampled, y_resampled
 
 
-class SMOTENC(SMOTE):
+@Substitution(sampling_strategy=BaseOverSampler._sampling_strategy_docstring)
+class SMOTENC(SMOTE, _ImblearnSMOTENC):
     """SMOTE for data with both continuous and nominal features, a drop-in for imblearn's.
 
     Continuous features are interpolated as in :class:`SMOTE`. Neighbours are searched with
@@ -395,7 +499,8 @@ class SMOTENC(SMOTE):
         The nearest neighbours used to build the synthetic samples, as in :class:`SMOTE`.
 
     n_jobs : int, default=None
-        Threads for the generation and vote kernels; never changes the output.
+        Number of parallel jobs of the neighbour search, as in :class:`SMOTE`; never changes
+        the output.
 
     base_selection : {{"random", "even"}}, default="random"
         How base samples are chosen, as in :class:`SMOTE`.
@@ -429,6 +534,11 @@ class SMOTENC(SMOTE):
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit_resample``.
 
+    sample_indices_, synthetic_indices_, base_indices_, neighbor_indices_, gaps_ : ndarray
+        Provenance of the output rows, as in :class:`SMOTE`. The base, neighbour and gap
+        give a synthetic row's continuous features; its categorical features are the vote
+        of the base sample's neighbours.
+
     See Also
     --------
     SMOTE : Over-sample continuous features.
@@ -436,8 +546,14 @@ class SMOTENC(SMOTE):
     Notes
     -----
     As in imbalanced-learn, the median standard deviation is computed per over-sampled class
-    and the vote excludes the base sample itself. Integer continuous features are
-    interpolated in float64 (imbalanced-learn would truncate the scaled one-hot codes to 0).
+    and the vote excludes the base sample itself. The original rows are returned unchanged:
+    the encoder only encodes them, and only the synthetic rows are decoded.
+
+    Data types: the continuous features are interpolated in float64, or in float32 when
+    they are float32 or float16 (``float16`` values are cast back). A NumPy array whose
+    continuous features are all integers comes back as float64 (imbalanced-learn would
+    truncate the scaled one-hot codes to 0); a pandas or polars DataFrame keeps every
+    column's dtype, integer columns being truncated towards zero as in :class:`SMOTE`.
 
     References
     ----------
@@ -503,6 +619,12 @@ class SMOTENC(SMOTE):
         validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
         # fit() stops here, so the continuous features are checked (numeric, finite) now.
         self._validate_column_types(X)
+        self._check_feature_mix()
+        if X.shape[0] != y.shape[0]:
+            raise ValueError(
+                f"X and y have inconsistent numbers of samples: X has {X.shape[0]} rows and "
+                f"y has {y.shape[0]} labels. Pass one label per row of X."
+            )
         if self.continuous_features_.size:
             check_array(
                 _safe_indexing(X, self.continuous_features_, axis=1),
@@ -524,6 +646,25 @@ class SMOTENC(SMOTE):
             self.categorical_features_ = np.flatnonzero(
                 [isinstance(dtype, pd.CategoricalDtype) for dtype in X.dtypes]
             )
+            if self.categorical_features_.size == 0:
+                text = [
+                    str(name)
+                    for name, dtype in X.dtypes.items()
+                    if not pd.api.types.is_numeric_dtype(dtype)
+                    and not pd.api.types.is_bool_dtype(dtype)
+                ]
+                hint = (
+                    f" Columns {text} hold non-numeric values but are not of the 'category' "
+                    f"dtype: convert them (X.astype({{{text[0]!r}: 'category'}})) or name "
+                    "them in categorical_features."
+                    if text
+                    else ""
+                )
+                raise ValueError(
+                    "SMOTE-NC is not designed to work only with numerical features. It "
+                    "requires some categorical features: categorical_features='auto' found "
+                    f"no column of pandas' 'category' dtype.{hint}"
+                )
         else:
             features = np.asarray(self.categorical_features)
             if features.dtype == bool:
@@ -547,13 +688,19 @@ class SMOTENC(SMOTE):
                             f"categorical_features names {missing} are not columns of X."
                         )
                     features = np.array([names.index(name) for name in features])
+                elif features.dtype.kind not in "iu" and features.size:
+                    raise ValueError(
+                        "categorical_features must be integer column indices, column names "
+                        "or a boolean mask; got "
+                        f"{np.asarray(self.categorical_features).tolist()!r}."
+                    )
                 features = features.astype(np.int64).ravel()
                 out_of_range = features[(features < -n_features) | (features >= n_features)]
                 if out_of_range.size:
                     raise ValueError(
                         f"categorical_features has indices {out_of_range.tolist()} out of "
-                        f"range for X with {n_features} features; valid indices are "
-                        f"0..{n_features - 1}."
+                        f"range for X with {n_features} features: all features must be in "
+                        f"[0, {n_features - 1}]."
                     )
                 # The given order is kept: it is the order of the one-hot blocks, hence of
                 # the distance sums and of the tie-breaking draws, as in imbalanced-learn.
@@ -563,10 +710,14 @@ class SMOTENC(SMOTE):
     def _validate_estimator(self):
         # the search runs on the sparse [continuous | scaled one-hot] matrix
         super()._validate_estimator(sparse_search=True)
+        self._check_feature_mix()
+
+    def _check_feature_mix(self):
         if self.categorical_features_.size == self.n_features_in_:
             raise ValueError(
                 "SMOTE-NC is not designed to work only with categorical features. It "
-                "requires some numerical features."
+                "requires some numerical features: all n_features="
+                f"{self.n_features_in_} features of X are categorical."
             )
         if self.categorical_features_.size == 0:
             raise ValueError(
@@ -587,14 +738,26 @@ class SMOTENC(SMOTE):
             [categories.size for categories in self.categorical_encoder_.categories_],
             dtype=np.intp,
         )
-        if X_ohe.shape[1] != block_sizes.sum():
+        infrequent = [
+            categories
+            for categories in getattr(self.categorical_encoder_, "infrequent_categories_", [])
+            if categories is not None and len(categories)
+        ]
+        if X_ohe.shape[1] != block_sizes.sum() or infrequent:
+            merged = (
+                f" It merged the infrequent categories {[c.tolist() for c in infrequent]} "
+                "into one column, so synthetic samples could only be given their group, "
+                "not a category."
+                if infrequent
+                else ""
+            )
             raise ValueError(
                 "SMOTENC requires a one-hot encoding with one column per category of the "
                 "categorical features. The categorical_encoder produced "
                 f"{X_ohe.shape[1]} columns for {block_sizes.sum()} categories, as encoders "
                 "that drop columns (OneHotEncoder(drop=...)) or merge infrequent categories "
-                "do. Pass an encoder that keeps all categories, such as "
-                "OneHotEncoder(handle_unknown='ignore')."
+                f"(min_frequency, max_categories) do.{merged} Pass an encoder that keeps all "
+                "categories, such as OneHotEncoder(handle_unknown='ignore')."
             )
         return X_ohe, block_sizes
 
@@ -623,7 +786,9 @@ class SMOTENC(SMOTE):
         codes[row, features] = column - block_starts[features]
         return codes, block_starts
 
-    def _vote(self, rng, codes, block_sizes, block_starts, neighbours, rows, weight, dtype):
+    def _vote(
+        self, rng, codes, block_sizes, block_starts, neighbours, rows, weight, dtype, n_threads
+    ):
         """Winning category code of every new sample and categorical feature."""
         n_new, n_categorical = rows.shape[0], block_sizes.size
         n_winners = np.empty((n_new, n_categorical), dtype=np.intp)
@@ -637,7 +802,7 @@ class SMOTENC(SMOTE):
             np.array([weight], dtype=dtype),
             n_winners,
             first_winner,
-            self._n_threads,
+            n_threads,
         )
         winners = first_winner
         for feature in range(n_categorical):
@@ -672,11 +837,14 @@ class SMOTENC(SMOTE):
         self.n_features_ = X.shape[1]
         self._validate_column_types(X)
         self._validate_estimator()
-        self._n_threads = _n_threads(self.n_jobs)
 
         X_continuous = _safe_indexing(X, self.continuous_features_, axis=1)
         X_continuous = check_array(X_continuous, accept_sparse=["csr", "csc"], input_name="X")
-        if X_continuous.dtype.kind not in "f":
+        input_dtype = X_continuous.dtype
+        if X_continuous.dtype == np.float16:
+            # SciPy's sparse matrices have no float16; compute in float32 and cast back.
+            X_continuous = X_continuous.astype(np.float32)
+        elif X_continuous.dtype.kind not in "f":
             X_continuous = X_continuous.astype(np.float64)
         dtype = X_continuous.dtype
         X_categorical = _safe_indexing(X, self.categorical_features_, axis=1)
@@ -686,9 +854,10 @@ class SMOTENC(SMOTE):
 
         targets = [(label, n) for label, n in self.sampling_strategy_.items() if n > 0]
         n_total = X.shape[0] + sum(n for _, n in targets)
+        n_threads = _kernel_n_threads((n_total - X.shape[0]) * self.n_features_)
         y_resampled = np.empty(n_total, dtype=y.dtype)
         y_resampled[: y.shape[0]] = y
-        continuous_blocks, winner_blocks = [], []
+        continuous_blocks, winner_blocks, provenance = [], [], []
         is_sparse = sparse.issparse(X_continuous)
         if is_sparse:
             X_continuous_csr = X_continuous.tocsr()
@@ -702,15 +871,20 @@ class SMOTENC(SMOTE):
             else:
                 X_class_dense = np.ascontiguousarray(X_continuous[class_indices])
                 X_class_continuous = sparse.csr_matrix(X_class_dense)
-            _, variance = mean_variance_axis(X_class_continuous, axis=0)
+            # The distances and the median standard deviation are computed on the class
+            # scaled by an exact power of two (1 for ordinary data), where they cannot
+            # overflow; the neighbours are unchanged by the scaling.
+            scale = _overflow_safe_scale(X_class_continuous)
+            X_class_search = X_class_continuous * scale if scale != 1.0 else X_class_continuous
+            _, variance = mean_variance_axis(X_class_search, axis=0)
             median_std = np.median(np.sqrt(variance))
-            self.median_std_[class_label] = median_std
+            self.median_std_[class_label] = median_std / scale
             # Each one-hot 1 becomes median_std / sqrt(2): a differing category flips two
             # coordinates, adding median_std**2 to the squared distance, the paper's penalty.
             X_class_ohe = X_ohe[class_indices]
             X_class_ohe.data[:] = median_std / np.sqrt(2)
             X_class_encoded = sparse.hstack(
-                (X_class_continuous, X_class_ohe), format="csr", dtype=dtype
+                (X_class_search, X_class_ohe), format="csr", dtype=dtype
             )
             neighbours = self._class_neighbours(X_class_encoded, class_label)
             rows, cols, steps = _draw_samples(
@@ -722,20 +896,12 @@ class SMOTENC(SMOTE):
             )
             if is_sparse:
                 continuous_blocks.append(
-                    _generate_sparse(
-                        X_class_continuous, neighbours, rows, cols, steps, self._n_threads
-                    )
+                    _generate_sparse(X_class_continuous, neighbours, rows, cols, steps, n_threads)
                 )
             else:
                 new_continuous = np.empty((n_new, n_continuous), dtype=dtype)
                 _generate_into(
-                    X_class_dense,
-                    neighbours,
-                    rows,
-                    cols,
-                    steps,
-                    new_continuous,
-                    self._n_threads,
+                    X_class_dense, neighbours, rows, cols, steps, new_continuous, n_threads
                 )
                 continuous_blocks.append(new_continuous)
             # With a zero median the scaled codes vanish; imbalanced-learn then votes with the
@@ -751,50 +917,65 @@ class SMOTENC(SMOTE):
                     rows,
                     weight,
                     dtype,
+                    n_threads,
                 )
             )
+            provenance.append((class_indices, neighbours, rows, cols, steps))
             y_resampled[offset : offset + n_new] = class_label
             offset += n_new
 
+        self._record_provenance(X.shape[0], provenance)
         n_new_total = n_total - X.shape[0]
-        all_codes = np.vstack([codes, *winner_blocks]) if n_new_total else codes
-        if self.categorical_encoder is None:
-            categories = self._decode(all_codes)
-        else:
-            # A user's encoder decodes through its own inverse_transform, as in imblearn.
-            all_ohe = sparse.csr_matrix(
-                (
-                    np.ones(int((all_codes >= 0).sum()), dtype=dtype),
-                    (
-                        np.nonzero(all_codes >= 0)[0],
-                        (all_codes + block_starts)[all_codes >= 0],
-                    ),
-                ),
-                shape=(n_total, X_ohe.shape[1]),
-            )
-            categories = self.categorical_encoder_.inverse_transform(all_ohe)
+        new_categories = self._decode_new(winner_blocks, block_starts, X_ohe.shape[1], dtype)
 
         if is_sparse:
             continuous = _stack_csr(X_continuous_csr, continuous_blocks, (n_total, n_continuous))
+            if input_dtype == np.float16:
+                continuous = continuous.astype(np.float16)
+            original_categories = X_categorical
+            if sparse.issparse(original_categories):
+                original_categories = original_categories.toarray()
+            categories = np.concatenate([np.asarray(original_categories), new_categories])
             X_resampled = sparse.hstack((continuous, categories), format="csr")
             order = np.argsort(
                 np.concatenate((self.continuous_features_, self.categorical_features_))
             )
             return X_resampled[:, order], y_resampled
-        out_dtype = np.result_type(dtype, categories.dtype)
+        original = np.asarray(X)
+        continuous_dtype = np.float16 if input_dtype == np.float16 else dtype
+        out_dtype = np.result_type(original.dtype, continuous_dtype, new_categories.dtype)
         X_resampled = np.empty((n_total, self.n_features_), dtype=out_dtype)
-        X_resampled[: X.shape[0], self.continuous_features_] = X_continuous
+        # the original rows are copied as they are, never round-tripped through the encoder
+        X_resampled[: X.shape[0]] = original
         if n_new_total:
             X_resampled[X.shape[0] :, self.continuous_features_] = np.vstack(continuous_blocks)
-        X_resampled[:, self.categorical_features_] = categories
+            X_resampled[X.shape[0] :, self.categorical_features_] = new_categories
         return X_resampled, y_resampled
+
+    def _decode_new(self, winner_blocks, block_starts, n_ohe_columns, dtype):
+        """The categories of the synthetic rows, from their winning category codes."""
+        n_categorical = self.categorical_features_.size
+        if not winner_blocks:
+            categories = self.categorical_encoder_.categories_
+            return np.empty(
+                (0, n_categorical), dtype=np.result_type(*[c.dtype for c in categories])
+            )
+        new_codes = np.vstack(winner_blocks)
+        if self.categorical_encoder is None:
+            return self._decode(new_codes)
+        # A user's encoder decodes through its own inverse_transform, as in imblearn.
+        known = new_codes >= 0
+        new_ohe = sparse.csr_matrix(
+            (
+                np.ones(int(known.sum()), dtype=dtype),
+                (np.nonzero(known)[0], (new_codes + block_starts)[known]),
+            ),
+            shape=(new_codes.shape[0], n_ohe_columns),
+        )
+        return np.asarray(self.categorical_encoder_.inverse_transform(new_ohe))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         tags.input_tags.string = True
         return tags
-
-
-SMOTE.__doc__ = SMOTE.__doc__.format(sampling_strategy=_SAMPLING_STRATEGY_DOC)
-SMOTENC.__doc__ = SMOTENC.__doc__.format(sampling_strategy=_SAMPLING_STRATEGY_DOC)

@@ -24,6 +24,11 @@ cdef inline floating _interpolate(floating base, floating neighbour, double step
     # NumPy subtracts in the input precision, then multiplies and adds in double (the steps are
     # float64) and casts back: reproduce those three roundings exactly.
     cdef floating diff = neighbour - base
+    if diff - diff != 0:
+        # The difference of two finite values of opposite signs near the largest float
+        # overflowed (inf - inf is NaN, hence the test); the convex combination below cannot
+        # overflow and is only used where the expression above would return inf or NaN.
+        return <floating> ((1.0 - step) * base + step * neighbour)
     return <floating> (base + step * diff)
 
 

@@ -12,8 +12,9 @@ estimator is added.
 # SPDX-License-Identifier: BSD-3-Clause
 
 from sklearn.base import clone
-from sklearn.linear_model import LinearRegression, Ridge
+from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 
+from skselect.over_sampling import SMOTE
 from skselect.utils.discovery import all_estimators
 
 # Estimator class name -> dict of constructor arguments, or a list of such dicts to check
@@ -25,6 +26,11 @@ INIT_PARAMS = {
     # column is declared categorical (each distinct float becomes a category).
     "SMOTENC": dict(categorical_features=[-1], random_state=42),
     "SMOTEUnderSampler": dict(random_state=42),
+    # Meta-estimator: both arguments are required. k_neighbors=1 lets SMOTE over-sample the
+    # checks' smallest classes (two samples).
+    "FitResampled": dict(
+        sampler=SMOTE(random_state=42, k_neighbors=1), estimator=LogisticRegression()
+    ),
     # Meta-estimators: a small, fast regressor as the ranking model. The classifier path
     # (probability of 1{y > threshold}) is exercised by tests/conformal/test_selector.py.
     "ConformalSelector": [

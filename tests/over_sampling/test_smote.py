@@ -385,7 +385,10 @@ def test_bad_sampling_strategy_messages_match_imblearn():
     [
         ({"k_neighbors": 0}, "The 'k_neighbors' parameter"),
         ({"n_jobs": 1.5}, "The 'n_jobs' parameter"),
-        ({"n_jobs": 0}, "n_jobs must be None or a non-zero int, got 0"),
+        (
+            {"n_jobs": 0},
+            r"The .n_jobs. parameter of SMOTE must be an int in the range \(-inf, -1\]",
+        ),
         ({"base_selection": "uniform"}, "The 'base_selection' parameter"),
     ],
 )

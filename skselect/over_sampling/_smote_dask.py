@@ -117,12 +117,10 @@ class _Input:
         self.y_dtype = y._meta.dtype
         self.n_features = len(meta.columns)
         # The in-memory path converts the DataFrame to one NumPy array of this dtype.
-        self.dtype = check_array(
-            np.zeros((1, self.n_features), dtype=np.result_type(*meta.dtypes))
-            if len(meta.dtypes)
-            else np.zeros((1, 0)),
-            ensure_min_features=0,
-        ).dtype
+        try:
+            self.dtype = check_array(meta, ensure_min_samples=0, ensure_all_finite=False).dtype
+        except (TypeError, ValueError):
+            self.dtype = np.dtype(object)  # SMOTENC's mixed columns
         self.X_parts = list(X.to_delayed())
         self.y_parts = list(y.to_delayed())
         self.chunk_rows = None  # known after the counts

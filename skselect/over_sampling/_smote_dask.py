@@ -37,7 +37,11 @@ from sklearn.utils import check_array, check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
-from skselect.utils._dask import GATHER_CONFIG_KEY, import_dask, is_dask_collection, max_gather_bytes
+from skselect.utils._dask import (
+    GATHER_CONFIG_KEY,
+    import_dask,
+    max_gather_bytes,
+)
 
 
 def _format_bytes(n_bytes):
@@ -332,9 +336,7 @@ def _assemble(data, blocks):
     frames, series = [], []
     start = data.n_samples
     for values, size, label in blocks:
-        frames.append(
-            dask.delayed(_as_frame, pure=True)(values, data.columns, data.dtypes, start)
-        )
+        frames.append(dask.delayed(_as_frame, pure=True)(values, data.columns, data.dtypes, start))
         series.append(
             dask.delayed(_label_series, pure=True)(label, size, data.y_dtype, data.y_name, start)
         )
@@ -402,8 +404,10 @@ def _smotenc_part(X_part, y_part, labels, categorical, continuous, is_frame):
     """Rows of the target classes, the categories seen, and the in-memory input checks."""
     import pandas as pd
 
-    take = (lambda columns: X_part.iloc[:, columns]) if is_frame else (
-        lambda columns: np.asarray(X_part)[:, columns]
+    take = (
+        (lambda columns: X_part.iloc[:, columns])
+        if is_frame
+        else (lambda columns: np.asarray(X_part)[:, columns])
     )
     # The in-memory path checks the continuous features of every row (numeric, finite).
     check_array(take(continuous), ensure_min_samples=0, input_name="X")

@@ -87,8 +87,7 @@ of shape (n_samples_new, n_features)
         if is_dask_collection(X):
             if params:
                 raise TypeError(
-                    f"fit_resample got extra parameters {sorted(params)}; Dask input takes "
-                    "none."
+                    f"fit_resample got extra parameters {sorted(params)}; Dask input takes none."
                 )
             from skselect.over_sampling._smote_dask import fit_resample_dask
 

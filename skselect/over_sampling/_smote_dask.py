@@ -37,11 +37,7 @@ from sklearn.utils import check_array, check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
-from skselect.utils._dask import (
-    GATHER_CONFIG_KEY,
-    import_dask,
-    max_gather_bytes,
-)
+from skselect.utils._dask import GATHER_CONFIG_KEY, import_dask, max_gather_bytes, share
 
 
 def _format_bytes(n_bytes):
@@ -381,8 +377,8 @@ def _smote(sampler, X, y):
             pieces,
             sampler.base_selection,
         )
-        X_class_ref = dask.delayed(X_class, pure=True)
-        neighbours_ref = dask.delayed(neighbours, pure=True)
+        # the gathered class goes to the workers once, not once per chunk task
+        X_class_ref, neighbours_ref = share(X_class), share(neighbours)
         start = 0
         for size, index_state, step_state in zip(pieces, index_states, step_states, strict=True):
             values = dask.delayed(_synthetic_chunk, pure=True)(

@@ -96,3 +96,20 @@ of shape (n_samples_new, n_features)
             # In-memory X with lazy labels: the labels are small next to X.
             y = y.compute()
         return super().fit_resample(X, y, **params)
+
+
+def share(obj):
+    """One copy of ``obj`` for every task that needs it.
+
+    With a distributed client, the object is scattered once (a Future the lazy result keeps
+    alive, so compute the result on that client); otherwise it is embedded once in the graph.
+    """
+    import dask
+
+    try:
+        from distributed import get_client
+
+        client = get_client()
+    except (ImportError, ValueError):
+        return dask.delayed(obj, pure=True)
+    return client.scatter(obj, hash=True)

@@ -280,7 +280,7 @@ def main():
     scale = args.scale
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, memory_limit="6GiB", dashboard_address=None
+            n_workers=2, threads_per_worker=1, memory_limit="6GiB", dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as client,
     ):

@@ -17,7 +17,7 @@ def dask_client():
     # checks only skselect's own randomness.
     state = np.random.get_state()  # noqa: NPY002
     cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0"
     )
     client = distributed.Client(cluster)
     np.random.set_state(state)  # noqa: NPY002

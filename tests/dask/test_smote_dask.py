@@ -48,6 +48,21 @@ def test_smote_array_is_the_in_memory_result(dask_client, chunks, base_selection
         assert np.array_equal(got_X, peer_X) and np.array_equal(got_y, peer_y)
 
 
+def test_original_partitions_pass_through_untouched(dask_client):
+    from dask.core import flatten
+
+    X, y = _data()
+    X_dask, y_dask = da.from_array(X, chunks=(400, 5)), da.from_array(y, chunks=400)
+    X_res, y_res = SMOTE(random_state=0).fit_resample(X_dask, y_dask)
+    # the result is built on the very tasks of the input chunks, not on copies of them
+    assert set(flatten(X_dask.__dask_keys__())) <= set(X_res.__dask_graph__().keys())
+    assert set(flatten(y_dask.__dask_keys__())) <= set(y_res.__dask_graph__().keys())
+    n_blocks = len(X_dask.chunks[0])
+    assert X_res.chunks[0][:n_blocks] == X_dask.chunks[0]
+    # the synthetic rows come in chunks no taller than the input's
+    assert max(X_res.chunks[0][n_blocks:]) <= 400
+
+
 def test_smote_float32_and_strategy_float(dask_client):
     X, y = _data(weights=(0.95, 0.05))
     X = X.astype(np.float32)

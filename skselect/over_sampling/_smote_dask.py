@@ -191,8 +191,18 @@ def _check_budget(targets, counts_of, n_features, dtype):
             )
 
 
+def _check_lengths(X_part, y_part):
+    if len(X_part) != len(y_part):
+        raise ValueError(
+            f"A partition of X has {len(X_part)} rows but the matching partition of y has "
+            f"{len(y_part)}; X and y must be partitioned alike (take y from the same "
+            "DataFrame as X)."
+        )
+
+
 def _gather_part(X_part, y_part, labels, dtype, as_array):
     """Rows of each target class in one partition (checked as the in-memory path checks X)."""
+    _check_lengths(X_part, y_part)
     X_part = check_array(
         X_part, dtype=dtype if as_array else "numeric", ensure_min_samples=0, input_name="X"
     )
@@ -398,6 +408,7 @@ def _smote(sampler, X, y):
 
 def _smotenc_part(X_part, y_part, labels, categorical, continuous, is_frame):
     """Rows of the target classes, the categories seen, and the in-memory input checks."""
+    _check_lengths(X_part, y_part)
     import pandas as pd
 
     take = (

@@ -105,6 +105,25 @@ def test_smote_dataframe_is_the_in_memory_result(dask_client, npartitions):
     pd.testing.assert_series_equal(got_y, expected_y)
 
 
+def test_dataframe_partitions_must_match():
+    pd = pytest.importorskip("pandas", reason="needs pandas for DataFrames")
+    dd = pytest.importorskip("dask.dataframe", reason="needs dask[dataframe] (skselect[dask])")
+    X, y = _data()
+    frame, labels = pd.DataFrame(X), pd.Series(y)
+    X_dask = dd.from_pandas(frame, npartitions=3)
+    with pytest.raises(ValueError, match="X and y must have the same partitions"):
+        SMOTE().fit_resample(X_dask, dd.from_pandas(labels, npartitions=2))
+    # three partitions each, of 500 / 500 / 500 rows against 400 / 500 / 600
+    shifted = dd.concat(
+        [
+            dd.from_pandas(labels.iloc[a:b], npartitions=1)
+            for a, b in ((0, 400), (400, 900), (900, 1500))
+        ]
+    )
+    with pytest.raises(ValueError, match="partitioned alike"):
+        SMOTE().fit_resample(X_dask, shifted)
+
+
 @pytest.mark.parametrize("npartitions", [1, 4])
 def test_smotenc_dataframe_is_imblearns_result(dask_client, npartitions):
     pd = pytest.importorskip("pandas", reason="needs pandas for DataFrames")

@@ -170,7 +170,7 @@ def _sampling_strategy(sampler, classes, counts):
     return check_sampling_strategy(strategy, np.repeat(classes, counts), sampling_type)
 
 
-def _check_budget(targets, counts_of, n_features, dtype):
+def _check_budget(targets, counts_of, n_features, dtype, what="samples"):
     budget = max_gather_bytes()
     total = 0
     itemsize = np.dtype(dtype).itemsize
@@ -181,7 +181,7 @@ def _check_budget(targets, counts_of, n_features, dtype):
         if total > budget:
             shown = label.item() if isinstance(label, np.generic) else label
             raise ValueError(
-                f"Class {shown!r} has {n_class} samples ({_format_bytes(size)} as "
+                f"Class {shown!r} has {n_class} {what} ({_format_bytes(size)} as "
                 f"{np.dtype(dtype).name} with {n_features} features) to gather on one machine "
                 "for the neighbour search, which brings the gathered data to "
                 f"{_format_bytes(total)}, above the limit of {_format_bytes(budget)}. Raise the "
@@ -447,7 +447,14 @@ def _smotenc(sampler, X, y):
         )
     sampler._validate_column_types(data.meta())
     sampler._validate_estimator()
-    _check_budget(targets, counts_of, data.n_features, data.dtype)
+    # the class and its synthetic rows are both held on the client
+    _check_budget(
+        targets,
+        {label: counts_of[label] + n_new for label, n_new in targets},
+        data.n_features,
+        data.dtype if data.dtype != object else np.float64,
+        what="samples and synthetic samples",
+    )
     labels = [label for label, _ in targets]
     categorical = sampler.categorical_features_.tolist()
     continuous = sampler.continuous_features_.tolist()

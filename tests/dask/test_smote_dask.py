@@ -184,6 +184,15 @@ def test_gather_budget_error_names_the_class_and_its_size():
             SMOTE(random_state=0).fit_resample(
                 da.from_array(X, chunks=500), da.from_array(y, chunks=500)
             )
+    # SMOTE-NC also makes the class's synthetic rows on the client: both count
+    X_nc = X.copy()
+    X_nc[:, 4] = np.arange(len(y)) % 3
+    n_after = int((y == 0).sum())
+    with dask.config.set({"skselect.max-gather-bytes": "1kB"}):
+        with pytest.raises(ValueError, match=rf"Class 1 has {n_after} samples and synthetic"):
+            SMOTENC(categorical_features=[4], random_state=0).fit_resample(
+                da.from_array(X_nc, chunks=500), da.from_array(y, chunks=500)
+            )
 
 
 def test_input_checks_match_the_in_memory_path():

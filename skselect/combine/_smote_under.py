@@ -15,6 +15,7 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from skselect.over_sampling import SMOTE
 from skselect.over_sampling._interchange import check_labels, to_supported
 from skselect.over_sampling._provenance import _ProvenanceMixin
+from skselect.utils._dask import fit_resample_dask_input, is_dask_collection
 
 _STRATEGY_CONSTRAINTS = [
     Interval(numbers.Real, 0, 1, closed="right"),
@@ -179,12 +180,13 @@ class SMOTEUnderSampler(_ProvenanceMixin, BaseSampler):
 
         Parameters
         ----------
-        X : {array-like, dataframe, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, dataframe, sparse matrix, dask array, dask DataFrame} of shape \
+(n_samples, n_features)
             Matrix containing the data which have to be sampled: a NumPy array, a SciPy
-            sparse matrix, a pandas DataFrame (nullable dtypes included) or a polars
-            DataFrame.
+            sparse matrix, a pandas DataFrame (nullable dtypes included), a polars
+            DataFrame, or a Dask array or DataFrame (resampled lazily).
 
-        y : array-like of shape (n_samples,)
+        y : array-like, dask array or dask Series of shape (n_samples,)
             Corresponding label for each sample in X.
 
         **params : dict
@@ -192,13 +194,20 @@ class SMOTEUnderSampler(_ProvenanceMixin, BaseSampler):
 
         Returns
         -------
-        X_resampled : {array-like, dataframe, sparse matrix} of shape \
-(n_samples_new, n_features)
-            The resampled data, of the same kind as ``X``.
+        X_resampled : {array-like, dataframe, sparse matrix, dask array, dask DataFrame} \
+of shape (n_samples_new, n_features)
+            The resampled data, of the same kind as ``X``. With Dask input: the original
+            partitions followed by the synthetic rows, identical to the in-memory result for
+            the same ``random_state``.
 
         y_resampled : array-like of shape (n_samples_new,)
             The corresponding labels, of the same kind as ``y``.
         """
+        if is_dask_collection(X):  # Dask input: lazy (over_sampling/_smote_dask.py)
+            return fit_resample_dask_input(self, X, y, params)
+        if is_dask_collection(y):
+            # In-memory X with lazy labels: the labels are small next to X.
+            y = y.compute()
         X, y, restore = to_supported(X, y)
         check_labels(y)
         X_resampled, y_resampled = super().fit_resample(X, y, **params)

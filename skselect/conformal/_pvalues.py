@@ -16,6 +16,7 @@ from skselect.conformal._conformal_fast import (
     _bh_count,
     _weighted_rank_counts,
 )
+from skselect.utils._dask import is_dask_collection  # Dask input: conformal/_dask.py
 
 PRUNING_OPTIONS = ("deterministic", "homogeneous", "heterogeneous")
 
@@ -191,6 +192,17 @@ def conformal_pvalues(
     >>> conformal_pvalues([0.1, 0.5, 0.5, 2.0], [0.5, 3.0, -1.0])
     array([0.8, 1. , 0.2])
     """
+    if is_dask_collection(test_scores):  # Dask test scores: lazy, blockwise (conformal/_dask.py)
+        from skselect.conformal._dask import conformal_pvalues_dask
+
+        return conformal_pvalues_dask(
+            calib_scores,
+            test_scores,
+            calib_weights=calib_weights,
+            test_weights=test_weights,
+            randomized=randomized,
+            random_state=random_state,
+        )
     calib_scores, test_scores, calib_weights, test_weights = _validate_score_inputs(
         calib_scores, test_scores, calib_weights, test_weights
     )

@@ -20,6 +20,7 @@ from skselect.conformal._pvalues import (
     benjamini_hochberg,
     conformal_pvalues,
 )
+from skselect.utils._dask import is_dask_collection  # Dask input: conformal/_dask.py
 from skselect.utils._openmp_helpers import _openmp_effective_n_threads
 
 
@@ -393,6 +394,10 @@ class ConformalSelector(MetaEstimatorMixin, BaseEstimator):
         >>> bool(((p_values > 0) & (p_values <= 1)).all())
         True
         """
+        if is_dask_collection(X):  # Dask test points: lazy, blockwise (conformal/_dask.py)
+            from skselect.conformal._dask import p_values_dask
+
+            return p_values_dask(self, X)
         X, test_scores = self._test_scores(X)
         random_state = _check_random_state(self.random_state)
         return self._p_values(X, test_scores, random_state)
@@ -438,6 +443,10 @@ class ConformalSelector(MetaEstimatorMixin, BaseEstimator):
         >>> selector.select(rng.normal(size=(50, 2))).shape
         (50,)
         """
+        if is_dask_collection(X):  # Dask test points: exact BH, lazy (conformal/_dask.py)
+            from skselect.conformal._dask import select_dask
+
+            return select_dask(self, X)
         X, test_scores = self._test_scores(X)
         random_state = _check_random_state(self.random_state)
         p_values = self._p_values(X, test_scores, random_state)

@@ -38,6 +38,7 @@ from skselect.over_sampling._smote_fast import (
     vote_counts,
     winner_at_rank,
 )
+from skselect.utils._dask import fit_resample_dask_input, is_dask_collection
 from skselect.utils._parallel import _kernel_n_threads
 
 # scikit-learn's brute-force neighbour search materialises distance blocks of at most this
@@ -328,12 +329,13 @@ class SMOTE(_ProvenanceMixin, _ImblearnSMOTE):
 
         Parameters
         ----------
-        X : {array-like, dataframe, sparse matrix} of shape (n_samples, n_features)
+        X : {array-like, dataframe, sparse matrix, dask array, dask DataFrame} of shape \
+(n_samples, n_features)
             Matrix containing the data which have to be sampled: a NumPy array, a SciPy
-            sparse matrix, a pandas DataFrame (nullable dtypes included) or a polars
-            DataFrame.
+            sparse matrix, a pandas DataFrame (nullable dtypes included), a polars
+            DataFrame, or a Dask array or DataFrame (resampled lazily).
 
-        y : array-like of shape (n_samples,)
+        y : array-like, dask array or dask Series of shape (n_samples,)
             Corresponding label for each sample in X.
 
         **params : dict
@@ -341,13 +343,20 @@ class SMOTE(_ProvenanceMixin, _ImblearnSMOTE):
 
         Returns
         -------
-        X_resampled : {array-like, dataframe, sparse matrix} of shape \
-(n_samples_new, n_features)
-            The resampled data, of the same kind as ``X``.
+        X_resampled : {array-like, dataframe, sparse matrix, dask array, dask DataFrame} \
+of shape (n_samples_new, n_features)
+            The resampled data, of the same kind as ``X``. With Dask input: the original
+            partitions followed by the synthetic rows, identical to the in-memory result for
+            the same ``random_state``.
 
         y_resampled : array-like of shape (n_samples_new,)
             The corresponding labels, of the same kind as ``y``.
         """
+        if is_dask_collection(X):  # Dask input: lazy (over_sampling/_smote_dask.py)
+            return fit_resample_dask_input(self, X, y, params)
+        if is_dask_collection(y):
+            # In-memory X with lazy labels: the labels are small next to X.
+            y = y.compute()
         X, y, restore = to_supported(X, y)
         check_labels(y)
         X_resampled, y_resampled = super().fit_resample(X, y, **params)

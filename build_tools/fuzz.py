@@ -1314,6 +1314,12 @@ def _inputs_finite(inputs):
     for obj in inputs:
         if obj is None or isinstance(obj, (str, bool)):
             continue
+        if type(obj).__module__.split(".")[0] == "pandas" and bool(np.asarray(obj.isna()).any()):
+            return False  # pd.NA in a nullable column is a missing value too
+        if type(obj).__module__.split(".")[0] == "polars" and obj.null_count() is not None:
+            nulls = obj.null_count()
+            if nulls.sum_horizontal().item() if hasattr(nulls, "sum_horizontal") else nulls:
+                return False
         try:
             values = _to_numpy(obj)
             if values.dtype.kind in "fc" and not np.all(np.isfinite(values)):

@@ -690,7 +690,7 @@ def _xy_inputs(name):
         add(
             "y:tiny-class",
             lambda X, y: (X, _tiny_class(y), False, _Y + (r"k_neighbors", r"n_neighbors")),
-            ci=True,
+            ci=kind != "classifier",
         )
     else:
         add(

@@ -14,7 +14,6 @@ import os
 
 import numpy as np
 import pytest
-
 from skselect.over_sampling._smote_fast import generate_dense
 
 pytestmark = pytest.mark.skipif(

@@ -1438,9 +1438,11 @@ def _worker_main():
 class Runner:
     """A worker subprocess that runs cases one by one, replaced after a crash or a hang."""
 
-    def __init__(self, timeout=FULL_TIMEOUT, n_threads=1):
+    def __init__(self, timeout=FULL_TIMEOUT, n_threads=1, show_output=False):
         self.timeout = timeout
         self.n_threads = n_threads
+        # True: the worker's stderr (warnings, tracebacks) goes to the terminal.
+        self.show_output = show_output
         self._proc = None
         self._log = None
 
@@ -1456,7 +1458,7 @@ class Runner:
             [sys.executable, os.path.abspath(__file__), "--worker"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=self._log,
+            stderr=None if self.show_output else self._log,
             text=True,
             env=env,
             start_new_session=True,  # its own process group: a kill takes its children too
@@ -1528,7 +1530,7 @@ class Runner:
             self._log = None
 
 
-def run_cases(case_ids, *, timeout, n_workers=1, progress=None):
+def run_cases(case_ids, *, timeout, n_workers=1, progress=None, show_output=False):
     """Run ``case_ids`` over ``n_workers`` workers; return {case_id: result}."""
     import threading
 
@@ -1537,7 +1539,7 @@ def run_cases(case_ids, *, timeout, n_workers=1, progress=None):
     lock = threading.Lock()
 
     def work():
-        runner = Runner(timeout=timeout)
+        runner = Runner(timeout=timeout, show_output=show_output)
         try:
             while True:
                 with lock:
@@ -1627,7 +1629,13 @@ def main(argv=None):
 
     start = time.perf_counter()
     with contextlib.suppress(KeyboardInterrupt):
-        results = run_cases(ids, timeout=timeout, n_workers=args.workers, progress=progress)
+        results = run_cases(
+            ids,
+            timeout=timeout,
+            n_workers=args.workers,
+            progress=progress,
+            show_output=bool(args.case),
+        )
     elapsed = time.perf_counter() - start
     if args.out:
         with open(args.out, "w", newline="") as fh:

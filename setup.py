@@ -4,7 +4,11 @@ Environment switches:
 
 - ``SKSELECT_NO_OPENMP=1``: build without OpenMP (every kernel then runs serially and must
   give the same results).
-- ``SKSELECT_CYTHON_DEBUG=1``: turn bounds and initialisation checks back on.
+- ``SKSELECT_CYTHON_BOUNDSCHECK=1`` (or its older name ``SKSELECT_CYTHON_DEBUG=1``): compile
+  every memoryview access with a bounds check and every memoryview use with an initialisation
+  check, so that an out-of-range index raises IndexError instead of reading or writing past a
+  buffer. Negative indices are out of range too (``wraparound`` stays off: no kernel indexes
+  from the end). Slower; ``build_tools/test.sh`` runs the kernel tests against such a build.
 """
 
 # Authors: The skselect developers
@@ -107,7 +111,8 @@ def _extensions():
                 extra_link_args=link_args,
             )
         )
-    debug = _env_flag("SKSELECT_CYTHON_DEBUG")
+    debug = _env_flag("SKSELECT_CYTHON_BOUNDSCHECK") or _env_flag("SKSELECT_CYTHON_DEBUG")
+    print(f"skselect: Cython bounds checks {'on' if debug else 'off'}", file=sys.stderr)
     return cythonize(
         extensions,
         compiler_directives={

@@ -3,20 +3,28 @@
 # Authors: The skselect developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-# The test driver: the README's test command in a fresh virtual environment, twice:
+# The test driver: the README's test command in a fresh virtual environment, three times:
 #   1. the default build (OpenMP when the compiler has it): the whole suite, slow tests included;
 #   2. a serial build (SKSELECT_NO_OPENMP=1) from a pristine copy of the tree: the whole suite
-#      again, since every test must pass without OpenMP too.
-# Either failing, or either running no test at all, fails the driver.
-# Options: --no-serial skips step 2 (a quicker local run); extra arguments after -- go to pytest.
+#      again, since every test must pass without OpenMP too;
+#   3. a bounds-checked build (SKSELECT_CYTHON_BOUNDSCHECK=1) from a pristine copy: the kernel
+#      tests (the estimator families' quick tests and the fuzz subset), so that an out-of-range
+#      index in a kernel fails a test (IndexError) instead of reading past a buffer.
+# Any step failing, or running no test at all, fails the driver.
+# Options: --no-serial skips step 2, --no-boundscheck skips step 3, --boundscheck-only runs
+# step 3 alone; extra arguments after -- go to pytest (steps 1 and 2).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+run_default=1
 run_serial=1
+run_boundscheck=1
 pytest_extra=()
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --no-serial) run_serial=0; shift ;;
+        --no-boundscheck) run_boundscheck=0; shift ;;
+        --boundscheck-only) run_default=0; run_serial=0; run_boundscheck=1; shift ;;
         --) shift; pytest_extra=("$@"); break ;;
         *) echo "test.sh: unknown option $1" >&2; exit 2 ;;
     esac
@@ -65,18 +73,42 @@ compiler_macros="$(echo | "${CC:-cc}" -fopenmp -E -dM - 2>/dev/null || true)"
 if [[ "${compiler_macros}" != *_OPENMP* ]]; then
     export SKSELECT_EXPECT_OPENMP=0   # the compiler has no OpenMP: a serial build is expected
 fi
-run_suite openmp "${root}" "${pytest_extra[*]:-}"
+if [[ "${run_default}" -eq 1 ]]; then
+    run_suite openmp "${root}" "${pytest_extra[*]:-}"
+fi
 
-if [[ "${run_serial}" -eq 1 ]]; then
-    # A copy without build/ or in-place .so files, so nothing compiled with OpenMP is reused.
-    # Laid out like the checkout (…/main beside …/shared) so tests that read ../shared run too.
-    serial_src="${work}/serial/main"
-    mkdir -p "${serial_src}"
+# A copy of the tree in $1 without build/ or in-place .so files, so that nothing compiled for
+# another build is reused. Laid out like the checkout (…/main beside …/shared) so tests that
+# read ../shared run too.
+pristine_copy() {
+    local dest="$1/main"
+    mkdir -p "${dest}"
     if [[ -d "${root}/../shared" ]]; then
-        ln -s "$(cd "${root}/../shared" && pwd)" "${work}/serial/shared"
+        ln -s "$(cd "${root}/../shared" && pwd)" "$1/shared"
     fi
     tar -C "${root}" --exclude=./build --exclude=./.git --exclude='*.so' --exclude='*.c' \
-        --exclude='*.egg-info' --exclude=./doc/_build -cf - . | tar -C "${serial_src}" -xf -
-    export SKSELECT_NO_OPENMP=1 SKSELECT_EXPECT_OPENMP=0
-    run_suite serial "${serial_src}" "${pytest_extra[*]:-}"
+        --exclude='*.egg-info' --exclude=./doc/_build -cf - . | tar -C "${dest}" -xf -
+}
+
+if [[ "${run_serial}" -eq 1 ]]; then
+    pristine_copy "${work}/serial"
+    (
+        export SKSELECT_NO_OPENMP=1 SKSELECT_EXPECT_OPENMP=0
+        run_suite serial "${work}/serial/main" "${pytest_extra[*]:-}"
+    )
+fi
+
+if [[ "${run_boundscheck}" -eq 1 ]]; then
+    pristine_copy "${work}/boundscheck"
+    # The kernel tests: every estimator family's quick tests, the kernel-thread rule, and the
+    # fuzz subset (odd shapes and dtypes are where an index goes out of range). An IndexError
+    # raised inside a kernel helper that cannot propagate it is reported by Python as
+    # "unraisable"; -W error turns that report into a failure too.
+    (
+        export SKSELECT_CYTHON_BOUNDSCHECK=1 SKSELECT_EXPECT_BOUNDSCHECK=1
+        run_suite boundscheck "${work}/boundscheck/main" \
+            "-m 'not slow' -W error::pytest.PytestUnraisableExceptionWarning \
+            tests/over_sampling tests/combine tests/ordinal tests/cluster tests/conformal \
+            tests/utils tests/test_fuzz.py"
+    )
 fi

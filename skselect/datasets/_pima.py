@@ -7,6 +7,7 @@ from importlib import resources
 
 import numpy as np
 from sklearn.utils import Bunch
+from sklearn.utils._param_validation import validate_params
 
 from skselect.datasets._base import _to_pandas
 
@@ -46,6 +47,9 @@ Proceedings of the Symposium on Computer Applications and Medical Care, 261-265.
 """
 
 
+@validate_params(
+    {"return_X_y": ["boolean"], "as_frame": ["boolean"]}, prefer_skip_nested_validation=True
+)
 def load_pima(*, return_X_y=False, as_frame=False):
     """Load the Pima Indians Diabetes data (binary, imbalanced 500:268).
 

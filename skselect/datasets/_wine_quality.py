@@ -8,6 +8,7 @@ from importlib import resources
 
 import numpy as np
 from sklearn.utils import Bunch
+from sklearn.utils._param_validation import validate_params
 
 from skselect.datasets._base import _to_pandas
 
@@ -46,6 +47,15 @@ def _read(color):
     return header, values
 
 
+@validate_params(
+    {
+        # The value is checked in the body, with a message listing the colours.
+        "color": [str],
+        "return_X_y": ["boolean"],
+        "as_frame": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def load_wine_quality(*, color="both", return_X_y=False, as_frame=False):
     """Load the Wine Quality data: ordered quality scores with rare extremes.
 

@@ -18,6 +18,22 @@ class ROCConvexHull(NamedTuple):
     auc: float
 
 
+def _as_rates(values, name):
+    """``values`` as float64, refusing what is not a real number: complex values would lose
+    their imaginary part and strings would be parsed, silently, by ``np.asarray``."""
+    array = np.asarray(values)
+    if array.dtype.kind == "c":
+        raise ValueError(f"{name} must be real rates in [0, 1]; got complex values.")
+    if array.dtype.kind not in "biufO":
+        raise ValueError(
+            f"{name} must be numeric rates in [0, 1]; got an array of dtype {array.dtype}."
+        )
+    try:
+        return array.astype(np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be numeric rates in [0, 1]; {exc}.") from None
+
+
 def _cross(origin, a, b):
     return (a[0] - origin[0]) * (b[1] - origin[1]) - (a[1] - origin[1]) * (b[0] - origin[0])
 
@@ -73,8 +89,8 @@ def roc_convex_hull(fpr, tpr):
     >>> round(hull.auc, 4)
     0.8
     """
-    fpr = np.asarray(fpr, dtype=np.float64)
-    tpr = np.asarray(tpr, dtype=np.float64)
+    fpr = _as_rates(fpr, "fpr")
+    tpr = _as_rates(tpr, "tpr")
     for name, values in (("fpr", fpr), ("tpr", tpr)):
         if values.ndim != 1:
             raise ValueError(f"{name} must be 1-D, got an array of shape {values.shape}.")

@@ -53,7 +53,8 @@ def _overflow_safe_scale(X_class):
     scaled by the same exact factor and the neighbours are those of the unscaled data.
     """
     values = X_class.data if sparse.issparse(X_class) else X_class
-    if values.size == 0:
+    if values.size == 0 or values.dtype.kind not in "biuf":
+        # object input (strings, categories): the neighbour search reports it
         return 1.0
     # a squared distance sums n_features terms of at most (2 * magnitude) ** 2, computed in
     # the data's precision

@@ -132,13 +132,20 @@ def fill_sparse(
 ):
     """Second pass of the sparse generation: write the new rows' values and columns."""
     cdef Py_ssize_t i, n_new = rows.shape[0]
+    cdef floating* data_start
+    cdef Py_ssize_t* indices_start
     if out_data.shape[0] == 0:
         return
+    # A trailing row without non-zeros starts one past the end: its address is computed, never
+    # dereferenced, so it is taken from the (checked) first element plus the offset rather
+    # than from a checked access to out_data[nnz].
+    data_start = &out_data[0]
+    indices_start = &out_indices[0]
     with nogil:
         for i in prange(n_new, num_threads=n_threads, schedule="static"):
             _sparse_row(
                 data, indices, indptr, rows[i], neighbours[rows[i], cols[i]], steps[i],
-                &out_data[out_indptr[i]], &out_indices[out_indptr[i]],
+                data_start + out_indptr[i], indices_start + out_indptr[i],
             )
 
 

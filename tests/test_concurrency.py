@@ -1,0 +1,168 @@
+"""Estimators fitted from several Python threads at once give the sequential results.
+
+Nothing may be shared between fits: no module-level mutable state, no kernel scratch buffer
+that outlives a call, no global random state. Each estimator is fitted on a few different data
+sets, one after the other, then all at once from as many threads (released together by a
+barrier), twice; every concurrent result must equal its sequential one exactly. The
+small-work threshold of the package's threading rule (``_kernel_n_threads``) is lowered to one
+unit, so that the kernels that follow the rule also start OpenMP threads of their own inside
+each Python thread.
+"""
+
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LinearRegression, Ridge
+
+from skselect.cluster import PPP
+from skselect.combine import SMOTEUnderSampler
+from skselect.conformal import ConformalSelector, OptCSSelector, conformal_pvalues
+from skselect.ordinal import PRESTOClassifier, PRESTOClassifierCV, ProportionalOddsClassifier
+from skselect.over_sampling import SMOTE, SMOTENC
+from skselect.utils import _parallel
+from skselect.utils.discovery import all_estimators
+
+N_THREADS = 4
+
+
+@pytest.fixture(autouse=True)
+def _kernels_always_parallel(monkeypatch):
+    monkeypatch.setattr(_parallel, "MIN_WORK_PER_THREAD", 1)
+
+
+def _classification(seed, n=600, d=10):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    y = (X[:, 0] + 0.5 * rng.normal(size=n) > 1.2).astype(int)  # about 1 in 8 positive
+    return X, y
+
+
+def _ordinal(seed, n=400, d=6):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    y = np.digitize(X[:, 0] + X[:, 1] + rng.logistic(size=n), [-1.5, 0.0, 1.5])
+    return X, y
+
+
+def _regression(seed, n=600, d=5):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    return X, X[:, 0] + rng.normal(size=n)
+
+
+def _blobs(seed, n=600, d=3):
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(3, d)) * 6
+    return np.repeat(centres, n // 3, axis=0) + rng.normal(size=(n // 3 * 3, d)), None
+
+
+def _smotenc_data(seed):
+    X, y = _classification(seed, d=8)
+    X[:, -1] = np.random.default_rng(seed + 100).integers(0, 4, size=len(y))
+    return X, y
+
+
+def _resample(make):
+    def run(X, y, seed):
+        return make(seed).fit_resample(X, y)
+
+    return run
+
+
+def _proba(make):
+    def run(X, y, seed):
+        return make(seed).fit(X, y).predict_proba(X)
+
+    return run
+
+
+def _ppp(X, y, seed):
+    model = PPP(random_state=seed).fit(X)
+    return model.labels_, model.predict(X), model.transform(X)
+
+
+def _selector(make):
+    def run(X, y, seed):
+        model = make(seed).fit(X[:300], y[:300])
+        return model.select(X[300:]), np.asarray(model.p_values_)
+
+    return run
+
+
+# Estimator name -> (data maker, run(X, y, seed) -> arrays to compare).
+CASES = {
+    "SMOTE": (_classification, _resample(lambda s: SMOTE(random_state=s))),
+    "SMOTENC": (
+        _smotenc_data,
+        _resample(lambda s: SMOTENC(categorical_features=[-1], random_state=s)),
+    ),
+    "SMOTEUnderSampler": (
+        _classification,
+        _resample(lambda s: SMOTEUnderSampler(smote_percent=200, random_state=s)),
+    ),
+    "PRESTOClassifier": (_ordinal, _proba(lambda s: PRESTOClassifier(alpha=0.01))),
+    "PRESTOClassifierCV": (_ordinal, _proba(lambda s: PRESTOClassifierCV(alphas=4, cv=3))),
+    "ProportionalOddsClassifier": (_ordinal, _proba(lambda s: ProportionalOddsClassifier())),
+    "PPP": (_blobs, _ppp),
+    "ConformalSelector": (
+        _regression,
+        _selector(lambda s: ConformalSelector(LinearRegression(), random_state=s)),
+    ),
+    "OptCSSelector": (
+        _regression,
+        _selector(lambda s: OptCSSelector([LinearRegression(), Ridge(alpha=10.0)], random_state=s)),
+    ),
+}
+
+
+def test_every_estimator_has_a_case():
+    assert sorted(CASES) == sorted(name for name, _ in all_estimators())
+
+
+def _assert_same(a, b):
+    if isinstance(a, tuple):
+        assert len(a) == len(b)
+        for u, v in zip(a, b):
+            _assert_same(u, v)
+    else:
+        np.testing.assert_array_equal(a, b)
+
+
+def _concurrently(run, inputs):
+    barrier = threading.Barrier(len(inputs))
+
+    def task(args):
+        barrier.wait()
+        return run(*args)
+
+    with ThreadPoolExecutor(max_workers=len(inputs)) as pool:
+        return list(pool.map(task, inputs))
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_concurrent_fits_equal_sequential_fits(name):
+    make_data, run = CASES[name]
+    inputs = [(*make_data(seed), seed) for seed in range(N_THREADS)]
+    sequential = [run(*args) for args in inputs]
+    for _ in range(2):
+        for expected, got in zip(sequential, _concurrently(run, inputs)):
+            _assert_same(got, expected)
+
+
+def test_concurrent_randomized_pvalues():
+    rng = np.random.default_rng(0)
+    calib = np.round(rng.normal(size=5000), 1)  # ties, so the randomisation matters
+    tests = [np.round(rng.normal(size=2000), 1) for _ in range(N_THREADS)]
+
+    def run(test, seed):
+        return conformal_pvalues(calib, test, randomized=True, random_state=seed)
+
+    inputs = [(t, seed) for seed, t in enumerate(tests)]
+    sequential = [run(*args) for args in inputs]
+    for expected, got in zip(sequential, _concurrently(run, inputs)):
+        np.testing.assert_array_equal(got, expected)

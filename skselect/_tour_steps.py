@@ -1,8 +1,8 @@
-"""The steps of ``python -m skselect``, one per estimator family (see skselect._tour).
+"""The steps of ``python -m skselect``, one per estimator family, listed in :data:`STEPS`.
 
 Each step runs on small real data shipped with skselect or scikit-learn, inside a scikit-learn
 or imbalanced-learn pipeline, and returns one table. With ``--plots DIR`` it also writes a
-figure.
+figure. The machinery that runs them is :mod:`skselect._tour`.
 """
 
 # Authors: The skselect developers
@@ -10,7 +10,7 @@ figure.
 
 import importlib
 
-from skselect._tour import NotAvailable, StepResult, register
+from skselect._tour import NotAvailable, StepResult
 
 
 def _require(module_name, *names):
@@ -22,7 +22,6 @@ def _require(module_name, *names):
     return [getattr(module, name) for name in names]
 
 
-@register("smote", "SMOTE on Pima diabetes: cross-validated ROC AUC of a logistic regression")
 def smote_step(ctx):
     (SMOTE,) = _require("skselect.over_sampling", "SMOTE")
     (SMOTEUnderSampler,) = _require("skselect.combine", "SMOTEUnderSampler")
@@ -73,7 +72,6 @@ def smote_step(ctx):
     )
 
 
-@register("presto", "PRESTO on wine quality: probabilities of the rare top grade")
 def presto_step(ctx):
     (PRESTOClassifierCV, ProportionalOddsClassifier) = _require(
         "skselect.ordinal", "PRESTOClassifierCV", "ProportionalOddsClassifier"
@@ -156,7 +154,6 @@ def presto_step(ctx):
     )
 
 
-@register("ppp", "PPP on scikit-learn's iris and wine data: the number of clusters, found")
 def ppp_step(ctx):
     (PPP,) = _require("skselect.cluster", "PPP")
     import numpy as np
@@ -209,7 +206,6 @@ def ppp_step(ctx):
     )
 
 
-@register("conformal", "Conformal selection on QSAR aquatic toxicity: select the most toxic")
 def conformal_step(ctx):
     (ConformalSelector, benjamini_hochberg) = _require(
         "skselect.conformal", "ConformalSelector", "benjamini_hochberg"
@@ -282,3 +278,20 @@ def conformal_step(ctx):
         rows=rows,
         notes=notes,
     )
+
+
+# The tour, in order: (key for --only, title printed above the table, step function).
+STEPS = [
+    (
+        "smote",
+        "SMOTE on Pima diabetes: cross-validated ROC AUC of a logistic regression",
+        smote_step,
+    ),
+    ("presto", "PRESTO on wine quality: probabilities of the rare top grade", presto_step),
+    ("ppp", "PPP on scikit-learn's iris and wine data: the number of clusters, found", ppp_step),
+    (
+        "conformal",
+        "Conformal selection on QSAR aquatic toxicity: select the most toxic",
+        conformal_step,
+    ),
+]

@@ -12,6 +12,7 @@ note under the step's table, rather than as raw tracebacks on the terminal.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import sys
+import textwrap
 import time
 import traceback
 import warnings
@@ -144,7 +145,10 @@ def run_tour(steps, *, only=None, quick=False, plots_dir=None, out=sys.stdout, e
         print(f"\n{title}  ({elapsed:.1f} s)", file=out)
         print(format_table(result.headers, result.rows), file=out)
         for note in [*result.notes, *_warning_notes(caught)]:
-            print(f"  {note}", file=out)
+            print(
+                textwrap.fill(note, width=96, initial_indent="  ", subsequent_indent="    "),
+                file=out,
+            )
         out.flush()
     total = time.perf_counter() - start
     status = "FAILED" if failures else "done"

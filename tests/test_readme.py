@@ -51,3 +51,16 @@ def test_one_python_version_everywhere():
         assert said == {required.group(1)}, (
             f"{page.name} says Python {said}, pyproject says {required.group(1)}"
         )
+
+
+def test_citation_file_names_this_version_and_every_method():
+    citation = ROOT / "CITATION.cff"
+    if not citation.exists():
+        pytest.skip("CITATION.cff not next to the tests (installed tests)")
+    import skselect
+
+    text = citation.read_text()
+    assert re.search(rf"^version: {re.escape(skselect.__version__)}$", text, re.M)
+    # SMOTE, PRESTO, PPP, conformal selection, OptCS.
+    for reference in ("10.1613/jair.953", "2305.18700", "2003.04372", "2210.01408", "2411.17983"):
+        assert reference in text, reference

@@ -114,6 +114,18 @@ class RocConvexHullDisplay:
         -------
         display : RocConvexHullDisplay
             The display, with ``ax_``, ``figure_``, ``lines_`` and ``hull_line_`` set.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> import matplotlib.pyplot as plt
+        >>> from skselect.metrics import RocConvexHullDisplay, roc_convex_hull
+        >>> fpr, tpr = [0.1, 0.3, 0.6], [0.5, 0.6, 0.9]
+        >>> display = RocConvexHullDisplay(fpr=fpr, tpr=tpr, hull=roc_convex_hull(fpr, tpr))
+        >>> fig, ax = plt.subplots()
+        >>> display.plot(ax=ax, chance_level=False).hull_line_.get_xdata().tolist()
+        [0.0, 0.1, 0.6, 1.0]
         """
         plt = _import_pyplot()
         if ax is None:
@@ -182,6 +194,17 @@ class RocConvexHullDisplay:
         -------
         display : RocConvexHullDisplay
             The display, plotted.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> from skselect.metrics import RocConvexHullDisplay
+        >>> display = RocConvexHullDisplay.from_rates(
+        ...     [0.1, 0.3, 0.2, 0.5], [0.5, 0.7, 0.7, 0.8], groups=["a", "a", "b", "b"]
+        ... )
+        >>> list(display.lines_), round(display.hull.auc, 3)
+        (['a', 'b'], 0.765)
         """
         hull = roc_convex_hull(fpr, tpr)
         fpr, tpr = np.asarray(fpr, dtype=np.float64), np.asarray(tpr, dtype=np.float64)
@@ -228,6 +251,16 @@ class RocConvexHullDisplay:
         -------
         display : RocConvexHullDisplay
             The display, plotted.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> from skselect.metrics import RocConvexHullDisplay
+        >>> y_true, y_score = [0, 0, 1, 1, 0, 1], [0.1, 0.4, 0.35, 0.8, 0.2, 0.7]
+        >>> display = RocConvexHullDisplay.from_predictions(y_true, y_score)
+        >>> round(display.hull.auc, 3)
+        0.944
         """
         fpr, tpr, _ = roc_curve(y_true, y_score, pos_label=pos_label, sample_weight=sample_weight)
         return cls.from_rates(fpr, tpr, name=name or "ROC curve", ax=ax, **kwargs)
@@ -281,6 +314,17 @@ class RocConvexHullDisplay:
         -------
         display : RocConvexHullDisplay
             The display, plotted.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from skselect.metrics import RocConvexHullDisplay
+        >>> X, y = [[0.1], [0.4], [0.35], [0.8], [0.2], [0.7]], [0, 0, 1, 1, 0, 1]
+        >>> model = LogisticRegression().fit(X, y)
+        >>> RocConvexHullDisplay.from_estimator(model, X, y).hull.tpr.tolist()
+        [0.0, 0.6666666666666666, 1.0, 1.0]
         """
         allowed = ("auto", "predict_proba", "decision_function")
         if response_method not in allowed:

@@ -105,6 +105,12 @@ html_theme_options = {
     "show_toc_level": 2,
 }
 html_css_files = ["skselect.css"]
+# The benchmark page is mostly wide tables: it gets the full width, without the in-page
+# table of contents column.
+html_theme_options["secondary_sidebar_items"] = {
+    "**": ["page-toc", "sourcelink"],
+    "benchmarks": [],
+}
 # Top-level pages without sub-pages would show an empty section-navigation column: drop it
 # there, so the text gets the width.
 html_sidebars = {

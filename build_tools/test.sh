@@ -10,6 +10,8 @@
 #   3. a bounds-checked build (SKSELECT_CYTHON_BOUNDSCHECK=1) from a pristine copy: the kernel
 #      tests (the estimator families' quick tests and the fuzz subset), so that an out-of-range
 #      index in a kernel fails a test (IndexError) instead of reading past a buffer.
+# Each step's virtual environment is .venv in the directory the command runs in, as the README
+# lays it out; the slow test running the README commands in a fresh clone runs in step 1 only.
 # Any step failing, or running no test at all, fails the driver.
 # Options: --no-serial skips step 2, --no-boundscheck skips step 3, --boundscheck-only runs
 # step 3 alone; extra arguments after -- go to pytest (steps 1 and 2).
@@ -35,11 +37,14 @@ test_command="$("${root}/build_tools/readme_command.sh" test-command)"
 work="$(mktemp -d)"
 trap 'rm -rf "${work}"' EXIT
 
-# Run the README command in a fresh venv inside directory $2; $1 labels the log.
+# Run the README command in a fresh venv inside directory $2; $1 labels the log. The venv is
+# .venv in that directory, the layout the README gives a newcomer (the package is then
+# installed under the directory it was built from), so the whole suite runs in that layout.
 run_suite() {
     local label="$1" source_dir="$2" extra_args="$3"
-    local venv="${work}/venv-${label}" log="${work}/${label}.log"
+    local venv="${source_dir}/.venv" log="${work}/${label}.log"
     echo "=== [${label}] fresh virtual environment: ${venv}"
+    rm -rf "${venv}"
     "${python}" -m venv "${venv}"
     # shellcheck disable=SC1091
     source "${venv}/bin/activate"
@@ -50,6 +55,9 @@ run_suite() {
     local status="${PIPESTATUS[0]}"
     set -e
     deactivate
+    if [[ "${source_dir}" == "${root}" ]]; then
+        rm -rf "${venv}"
+    fi
     if [[ "${status}" -ne 0 ]]; then
         echo "=== [${label}] FAILED (exit ${status})" >&2
         return "${status}"
@@ -74,8 +82,24 @@ if [[ "${compiler_macros}" != *_OPENMP* ]]; then
     export SKSELECT_EXPECT_OPENMP=0   # the compiler has no OpenMP: a serial build is expected
 fi
 if [[ "${run_default}" -eq 1 ]]; then
+    # The checkout's own .venv (a developer following the README) is set aside while the
+    # driver's fresh one takes its place, and put back afterwards, however the driver ends.
+    if [[ -e "${root}/.venv" ]]; then
+        saved_venv="${root}/.venv.saved-by-test-sh"
+        if [[ -e "${saved_venv}" ]]; then
+            echo "test.sh: ${saved_venv} exists (an earlier run was interrupted); restore it" \
+                "as ${root}/.venv or remove it" >&2
+            exit 2
+        fi
+        mv "${root}/.venv" "${saved_venv}"
+        trap 'rm -rf "${root}/.venv"; mv "${saved_venv}" "${root}/.venv"; rm -rf "${work}"' EXIT
+    fi
     run_suite openmp "${root}" "${pytest_extra[*]:-}"
 fi
+
+# The README commands in a fresh clone (tests/test_installation.py) build and test one more
+# copy of the package; the OpenMP step above runs them, the other builds skip them.
+export SKSELECT_SKIP_FRESH_CLONE_TEST="the README commands in a fresh clone run in the OpenMP build"
 
 # A copy of the tree in $1 without build/ or in-place .so files, so that nothing compiled for
 # another build is reused. Laid out like the checkout (…/main beside …/shared) so tests that
@@ -87,7 +111,8 @@ pristine_copy() {
         ln -s "$(cd "${root}/../shared" && pwd)" "$1/shared"
     fi
     tar -C "${root}" --exclude=./build --exclude=./.git --exclude='*.so' --exclude='*.c' \
-        --exclude='*.egg-info' --exclude=./doc/_build -cf - . | tar -C "${dest}" -xf -
+        --exclude='*.egg-info' --exclude=./doc/_build --exclude=./.venv \
+        --exclude=./.venv.saved-by-test-sh -cf - . | tar -C "${dest}" -xf -
 }
 
 if [[ "${run_serial}" -eq 1 ]]; then

@@ -104,6 +104,19 @@ html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
 }
+html_css_files = ["skselect.css"]
+# The benchmark page is mostly wide tables: it gets the full width, without the in-page
+# table of contents column.
+html_theme_options["secondary_sidebar_items"] = {
+    "**": ["page-toc", "sourcelink"],
+    "benchmarks": [],
+}
+# Top-level pages without sub-pages would show an empty section-navigation column: drop it
+# there, so the text gets the width.
+html_sidebars = {
+    page: []
+    for page in ("index", "install", "getting_started", "choosing", "benchmarks", "whats_new")
+}
 
 # Gallery examples run with a non-interactive backend and must not warn.
 os.environ.setdefault("MPLBACKEND", "Agg")
@@ -128,7 +141,31 @@ def _unlink_third_party_refs(app, what, name, obj, options, lines):
     pattern = re.compile(r":(?:ref|term):`([^`<]+?)\s*<[^>]+>`|:(?:ref|term):`([^`]+)`")
     for i, line in enumerate(lines):
         lines[i] = pattern.sub(lambda m: (m.group(1) or m.group(2)).strip(), line)
+    # "Added in version 1.4" and the like refer to scikit-learn's versions, not skselect's:
+    # drop those directives (and their indented bodies) from inherited docstrings.
+    kept, skipping, indent = [], False, 0
+    for line in lines:
+        stripped = line.lstrip()
+        if re.match(r"\.\. (?:versionadded|versionchanged|deprecated)::", stripped):
+            skipping, indent = True, len(line) - len(stripped)
+            continue
+        if skipping and (not stripped or len(line) - len(stripped) > indent):
+            continue
+        skipping = False
+        kept.append(line)
+    lines[:] = kept
+
+
+def _escape_initials_in_citations(app, what, name, obj, options, lines):
+    """``.. [1] M. Sultan, ...``: reST reads "M." as the start of an enumerated list, whose
+    marker then sits on top of the citation label. Escaping the period keeps it plain text."""
+    import re
+
+    pattern = re.compile(r"^(\s*\.\. \[[^\]]+\]\s+)([A-Za-z])\.(\s)")
+    for i, line in enumerate(lines):
+        lines[i] = pattern.sub(r"\1\2\\.\3", line)
 
 
 def setup(app):
     app.connect("autodoc-process-docstring", _unlink_third_party_refs)
+    app.connect("autodoc-process-docstring", _escape_initials_in_citations)

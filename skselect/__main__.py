@@ -53,16 +53,15 @@ def _print_info():
 
 def main(argv=None):
     args = _parse_args(sys.argv[1:] if argv is None else argv)
-    from skselect import _tour
-
     if args.info:
         _print_info()
         return 0
-    import skselect._tour_steps  # noqa: F401  (registers the steps)
+    from skselect import _tour
+    from skselect._tour_steps import STEPS
 
-    keys = [key for key, _, _ in _tour.STEPS]
+    keys = [key for key, _, _ in STEPS]
     if args.list:
-        for key, title, _ in _tour.STEPS:
+        for key, title, _ in STEPS:
             print(f"{key:<12} {title}")
         return 0
     if args.only:
@@ -97,7 +96,7 @@ def main(argv=None):
     )
     names = [name for name, _ in all_estimators()]
     print(f"estimators available: {', '.join(names) if names else 'none yet'}")
-    return _tour.run_tour(only=args.only, quick=args.quick, plots_dir=args.plots)
+    return _tour.run_tour(STEPS, only=args.only, quick=args.quick, plots_dir=args.plots)
 
 
 if __name__ == "__main__":

@@ -1,16 +1,21 @@
-"""The tour behind ``python -m skselect``: every estimator on small real data, one table each.
+"""The machinery of ``python -m skselect``: run steps, print their tables, report failures.
 
-Each step is a function ``step(ctx) -> StepResult`` registered in :data:`STEPS`. A step whose
-estimator this version does not ship yet reports "not available" instead of failing; any other
-exception fails the step, and a failed step makes the tour exit non-zero.
+A step is a function ``step(ctx) -> StepResult``; the steps themselves, and the one list that
+names them in order, are in :mod:`skselect._tour_steps` (which imports this module, never the
+other way round). A step whose estimator this version does not ship yet reports "not
+available" instead of failing; any other exception fails the step, and a failed step makes the
+tour exit non-zero. Warnings raised inside a step are collected and printed once each, as a
+note under the step's table, rather than as raw tracebacks on the terminal.
 """
 
 # Authors: The skselect developers
 # SPDX-License-Identifier: BSD-3-Clause
 
 import sys
+import textwrap
 import time
 import traceback
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -99,44 +104,51 @@ def _format_cell(value):
     return str(value)
 
 
-# The registry: (key used by --only, title, step function). Filled by skselect._tour_steps.
-STEPS = []
+def _warning_notes(caught):
+    """One line per distinct warning: category, message (first line) and how many times."""
+    counts = {}
+    for record in caught:
+        message = str(record.message).strip().splitlines()[0] if str(record.message) else ""
+        key = (record.category.__name__, message)
+        counts[key] = counts.get(key, 0) + 1
+    return [
+        f"warning{'' if n == 1 else f' (x{n})'}: {category}: {message}"
+        for (category, message), n in counts.items()
+    ]
 
 
-def register(key, title):
-    def decorator(function):
-        STEPS.append((key, title, function))
-        return function
+def run_tour(steps, *, only=None, quick=False, plots_dir=None, out=sys.stdout, err=sys.stderr):
+    """Run ``steps`` (``(key, title, function)`` triples); return the exit status.
 
-    return decorator
-
-
-def run_tour(*, only=None, quick=False, plots_dir=None, out=sys.stdout, err=sys.stderr):
-    """Run the tour; return the process exit status (0 when no step failed)."""
-    import skselect._tour_steps  # noqa: F401  (registers the steps)
-
-    steps = [step for step in STEPS if only is None or step[0] in only]
+    The status is 0 when no step failed.
+    """
+    steps = [step for step in steps if only is None or step[0] in only]
     ctx = TourContext(quick=quick, plots_dir=Path(plots_dir) if plots_dir else None, stream=err)
     failures = 0
     start = time.perf_counter()
     for index, (_key, title, function) in enumerate(steps, start=1):
         print(f"[{index}/{len(steps)}] {title} ...", file=err, flush=True)
         step_start = time.perf_counter()
-        try:
-            result = function(ctx)
-        except NotAvailable as exc:
-            print(f"\n{title}\n  not available in this version: {exc}", file=out)
-            continue
-        except Exception:  # report every failing step, then exit non-zero
-            failures += 1
-            print(f"\n{title}\n  FAILED:", file=out)
-            print("  " + traceback.format_exc().replace("\n", "\n  "), file=out)
-            continue
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                result = function(ctx)
+            except NotAvailable as exc:
+                print(f"\n{title}\n  not available in this version: {exc}", file=out)
+                continue
+            except Exception:  # report every failing step, then exit non-zero
+                failures += 1
+                print(f"\n{title}\n  FAILED:", file=out)
+                print("  " + traceback.format_exc().replace("\n", "\n  "), file=out)
+                continue
         elapsed = time.perf_counter() - step_start
         print(f"\n{title}  ({elapsed:.1f} s)", file=out)
         print(format_table(result.headers, result.rows), file=out)
-        for note in result.notes:
-            print(f"  {note}", file=out)
+        for note in [*result.notes, *_warning_notes(caught)]:
+            print(
+                textwrap.fill(note, width=96, initial_indent="  ", subsequent_indent="    "),
+                file=out,
+            )
         out.flush()
     total = time.perf_counter() - start
     status = "FAILED" if failures else "done"

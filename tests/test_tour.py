@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
-import skselect._tour_steps  # noqa: F401  (register the real steps before patching)
 from skselect import _tour
 from skselect.__main__ import main
+from skselect._tour_steps import STEPS
 
 
 def _ok_step(ctx):
@@ -28,39 +28,38 @@ def _unavailable_step(ctx):
     raise _tour.NotAvailable("not written yet")
 
 
-def _run(steps, monkeypatch, **kwargs):
-    monkeypatch.setattr(_tour, "STEPS", steps)
+def _run(steps, **kwargs):
     out, err = io.StringIO(), io.StringIO()
-    status = _tour.run_tour(out=out, err=err, **kwargs)
+    status = _tour.run_tour(steps, out=out, err=err, **kwargs)
     return status, out.getvalue(), err.getvalue()
 
 
-def test_successful_steps_print_tables_and_exit_zero(monkeypatch):
-    status, out, err = _run([("a", "Step A", _ok_step)], monkeypatch)
+def test_successful_steps_print_tables_and_exit_zero():
+    status, out, err = _run([("a", "Step A", _ok_step)])
     assert status == 0
     assert "Step A" in out and "smote  0.750" in out
     assert "[1/1] Step A" in err and "2/2 all" in err
     assert "tour done: 1 step(s), 0 failed" in out
 
 
-def test_a_failing_step_fails_the_tour_but_the_others_still_run(monkeypatch):
+def test_a_failing_step_fails_the_tour_but_the_others_still_run():
     steps = [("bad", "Bad step", _failing_step), ("a", "Step A", _ok_step)]
-    status, out, _ = _run(steps, monkeypatch)
+    status, out, _ = _run(steps)
     assert status == 1
     assert "FAILED" in out and "RuntimeError: boom in a step" in out
     assert "smote  0.750" in out
     assert "tour FAILED: 2 step(s), 1 failed" in out
 
 
-def test_unavailable_steps_do_not_fail(monkeypatch):
-    status, out, _ = _run([("u", "Later", _unavailable_step)], monkeypatch)
+def test_unavailable_steps_do_not_fail():
+    status, out, _ = _run([("u", "Later", _unavailable_step)])
     assert status == 0
     assert "not available in this version: not written yet" in out
 
 
-def test_only_selects_steps(monkeypatch):
+def test_only_selects_steps():
     steps = [("bad", "Bad step", _failing_step), ("a", "Step A", _ok_step)]
-    status, out, _ = _run(steps, monkeypatch, only=["a"])
+    status, out, _ = _run(steps, only=["a"])
     assert status == 0 and "Bad step" not in out
 
 
@@ -81,7 +80,7 @@ def test_cli_rejects_unknown_step(capsys):
 def test_cli_list_and_info(capsys):
     assert main(["--list"]) == 0
     listed = capsys.readouterr().out
-    for key, _, _ in _tour.STEPS:
+    for key, _, _ in STEPS:
         assert key in listed
     assert main(["--info"]) == 0
     assert "estimators available:" in capsys.readouterr().out
@@ -114,3 +113,21 @@ def test_plots_are_written(tmp_path):
     written = sorted(path.name for path in (tmp_path / "plots").glob("*.png"))
     announced = completed.stdout.count("figure: ")
     assert len(written) == announced
+
+
+def _warning_step(ctx):
+    import warnings
+
+    for _ in range(2):
+        warnings.warn("the same thing\nwith a second line", UserWarning, stacklevel=1)
+    warnings.warn("something else", RuntimeWarning, stacklevel=1)
+    return _ok_step(ctx)
+
+
+def test_warnings_become_one_note_each_not_raw_output(recwarn):
+    status, out, err = _run([("w", "Warns", _warning_step)])
+    assert status == 0
+    assert "  warning (x2): UserWarning: the same thing\n" in out
+    assert "  warning: RuntimeWarning: something else\n" in out
+    assert "with a second line" not in out and "Warning" not in err
+    assert len(recwarn) == 0  # nothing escaped to the caller's warning machinery

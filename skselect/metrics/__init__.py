@@ -4,5 +4,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from skselect.metrics._roc_hull import roc_convex_hull
+from skselect.metrics._roc_hull_display import RocConvexHullDisplay
 
-__all__ = ["roc_convex_hull"]
+__all__ = ["RocConvexHullDisplay", "roc_convex_hull"]

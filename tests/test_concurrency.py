@@ -17,13 +17,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
-from sklearn.linear_model import LinearRegression, Ridge
+from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 
 from skselect.cluster import PPP
 from skselect.combine import SMOTEUnderSampler
 from skselect.conformal import ConformalSelector, OptCSSelector, conformal_pvalues
 from skselect.ordinal import PRESTOClassifier, PRESTOClassifierCV, ProportionalOddsClassifier
-from skselect.over_sampling import SMOTE, SMOTENC
+from skselect.over_sampling import SMOTE, SMOTENC, FitResampled
 from skselect.utils import _parallel
 from skselect.utils.discovery import all_estimators
 
@@ -104,6 +104,10 @@ CASES = {
     "SMOTEUnderSampler": (
         _classification,
         _resample(lambda s: SMOTEUnderSampler(smote_percent=200, random_state=s)),
+    ),
+    "FitResampled": (
+        _classification,
+        _proba(lambda s: FitResampled(SMOTE(random_state=s), LogisticRegression())),
     ),
     "PRESTOClassifier": (_ordinal, _proba(lambda s: PRESTOClassifier(alpha=0.01))),
     "PRESTOClassifierCV": (_ordinal, _proba(lambda s: PRESTOClassifierCV(alphas=4, cv=3))),

@@ -5,4 +5,7 @@
 
 from skselect.combine._smote_under import SMOTEUnderSampler
 
+# registers the Dask code path of SMOTEUnderSampler (Dask itself is imported only when used)
+from skselect.combine import _smote_under_dask  # noqa: F401, E402  isort: skip
+
 __all__ = ["SMOTEUnderSampler"]

@@ -16,16 +16,16 @@ import numpy as np
 from imblearn.under_sampling import RandomUnderSampler
 from sklearn.utils.validation import validate_data
 
+from skselect.combine._smote_under import SMOTEUnderSampler
+from skselect.over_sampling._smote import SMOTE
 from skselect.over_sampling._smote_dask import _class_counts, _Input
-from skselect.utils._dask import import_dask
+from skselect.utils._dask import import_dask, register_dask_implementation
 
 
 def smote_under_dask(sampler, X, y):
     """Lazy ``SMOTEUnderSampler.fit_resample`` on a Dask array."""
     import_dask()
     import dask.array as da
-
-    from skselect.over_sampling import SMOTE
 
     sampler._validate_params()
     if hasattr(X, "columns"):
@@ -80,3 +80,6 @@ def smote_under_dask(sampler, X, y):
         ),
     }
     return X, y
+
+
+register_dask_implementation(SMOTEUnderSampler, smote_under_dask)

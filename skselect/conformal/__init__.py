@@ -7,6 +7,9 @@ from skselect.conformal._optcs import OptCSSelector
 from skselect.conformal._pvalues import benjamini_hochberg, conformal_pvalues, ebh
 from skselect.conformal._selector import ConformalSelector
 
+# registers the Dask code paths of selection and p-values (Dask is imported only when used)
+from skselect.conformal import _dask  # noqa: F401, E402  isort: skip
+
 __all__ = [
     "ConformalSelector",
     "OptCSSelector",

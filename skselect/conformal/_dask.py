@@ -31,7 +31,12 @@ raises a ValueError.
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from skselect.utils._dask import GATHER_CONFIG_KEY, import_dask, max_gather_bytes
+from skselect.utils._dask import (
+    GATHER_CONFIG_KEY,
+    import_dask,
+    max_gather_bytes,
+    register_dask_implementation,
+)
 
 # p-values above fdr are never selected, but fdr * k / m can round a hair above fdr when
 # k = m; keep a margin so that the client applies the exact rule to every candidate.
@@ -355,3 +360,9 @@ def _optcs_select_from_rankings(selector, test_rankings):
     selector.p_values_ = chosen_p_values
     selector.e_values_ = e_values
     return selected
+
+
+register_dask_implementation("conformal_pvalues", conformal_pvalues_dask)
+register_dask_implementation("ConformalSelector.p_values", p_values_dask)
+register_dask_implementation("ConformalSelector.select", select_dask)
+register_dask_implementation("OptCSSelector.select", optcs_select_dask)

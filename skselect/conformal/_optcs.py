@@ -27,7 +27,10 @@ from skselect.conformal._selector import (
     _split,
     _validate_features,
 )
-from skselect.utils._dask import is_dask_collection  # Dask input: conformal/_dask.py
+from skselect.utils._dask import (  # Dask input: conformal/_dask.py
+    dask_implementation,
+    is_dask_collection,
+)
 from skselect.utils._openmp_helpers import _openmp_effective_n_threads
 
 
@@ -318,9 +321,7 @@ class OptCSSelector(MetaEstimatorMixin, BaseEstimator):
         ((40,), (40,))
         """
         if is_dask_collection(X):  # Dask test points: rankings per block (conformal/_dask.py)
-            from skselect.conformal._dask import optcs_select_dask
-
-            return optcs_select_dask(self, X)
+            return dask_implementation("OptCSSelector.select")(self, X)
         check_is_fitted(self)
         # fdr and pruning may change between fit and select; the calibration depends on the
         # rest.

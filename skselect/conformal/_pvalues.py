@@ -16,7 +16,10 @@ from skselect.conformal._conformal_fast import (
     _bh_count,
     _weighted_rank_counts,
 )
-from skselect.utils._dask import is_dask_collection  # Dask input: conformal/_dask.py
+from skselect.utils._dask import (  # Dask input: conformal/_dask.py
+    dask_implementation,
+    is_dask_collection,
+)
 
 PRUNING_OPTIONS = ("deterministic", "homogeneous", "heterogeneous")
 
@@ -193,9 +196,7 @@ def conformal_pvalues(
     array([0.8, 1. , 0.2])
     """
     if is_dask_collection(test_scores):  # Dask test scores: lazy, blockwise (conformal/_dask.py)
-        from skselect.conformal._dask import conformal_pvalues_dask
-
-        return conformal_pvalues_dask(
+        return dask_implementation("conformal_pvalues")(
             calib_scores,
             test_scores,
             calib_weights=calib_weights,

@@ -20,7 +20,10 @@ from skselect.conformal._pvalues import (
     benjamini_hochberg,
     conformal_pvalues,
 )
-from skselect.utils._dask import is_dask_collection  # Dask input: conformal/_dask.py
+from skselect.utils._dask import (  # Dask input: conformal/_dask.py
+    dask_implementation,
+    is_dask_collection,
+)
 from skselect.utils._openmp_helpers import _openmp_effective_n_threads
 
 
@@ -395,9 +398,7 @@ class ConformalSelector(MetaEstimatorMixin, BaseEstimator):
         True
         """
         if is_dask_collection(X):  # Dask test points: lazy, blockwise (conformal/_dask.py)
-            from skselect.conformal._dask import p_values_dask
-
-            return p_values_dask(self, X)
+            return dask_implementation("ConformalSelector.p_values")(self, X)
         X, test_scores = self._test_scores(X)
         random_state = _check_random_state(self.random_state)
         return self._p_values(X, test_scores, random_state)
@@ -444,9 +445,7 @@ class ConformalSelector(MetaEstimatorMixin, BaseEstimator):
         (50,)
         """
         if is_dask_collection(X):  # Dask test points: exact BH, lazy (conformal/_dask.py)
-            from skselect.conformal._dask import select_dask
-
-            return select_dask(self, X)
+            return dask_implementation("ConformalSelector.select")(self, X)
         X, test_scores = self._test_scores(X)
         random_state = _check_random_state(self.random_state)
         p_values = self._p_values(X, test_scores, random_state)

@@ -6,4 +6,7 @@
 from skselect.over_sampling._provenance import FitResampled
 from skselect.over_sampling._smote import SMOTE, SMOTENC
 
+# registers the Dask code path of SMOTE and SMOTENC (Dask itself is imported only when used)
+from skselect.over_sampling import _smote_dask  # noqa: F401, E402  isort: skip
+
 __all__ = ["SMOTE", "SMOTENC", "FitResampled"]

@@ -87,6 +87,18 @@ class _ProvenanceMixin:
         values_resampled : array-like of shape (n_samples_new,) or (n_samples_new, n_columns)
             One value (or row) per row of the resampled ``X``, in the same order; of the same
             kind as ``values`` without interpolation, a float NumPy array with it.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.datasets import make_classification
+        >>> from skselect.over_sampling import SMOTE
+        >>> X, y = make_classification(weights=[0.9], random_state=0)
+        >>> smote = SMOTE(random_state=0)
+        >>> X_res, y_res = smote.fit_resample(X, y)
+        >>> weights = smote.resample_array(np.linspace(1, 2, len(y)))
+        >>> weights.shape == y_res.shape
+        True
         """
         check_is_fitted(self, "base_indices_")
         n_values = _num_samples(values)
@@ -209,6 +221,17 @@ class FitResampled(MetaEstimatorMixin, BaseEstimator):
         -------
         self : object
             The fitted meta-estimator.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.datasets import make_classification
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from skselect.over_sampling import SMOTE, FitResampled
+        >>> X, y = make_classification(weights=[0.9], random_state=0)
+        >>> model = FitResampled(SMOTE(random_state=0), LogisticRegression())
+        >>> model.fit(X, y, sample_weight=np.linspace(1, 2, len(y))).estimator_.coef_.shape
+        (1, 20)
         """
         unknown = set(self.interpolate) - set(fit_params)
         if unknown:
@@ -258,6 +281,17 @@ class FitResampled(MetaEstimatorMixin, BaseEstimator):
         -------
         y_pred : ndarray of shape (n_samples,)
             The estimator's predictions.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.datasets import make_classification
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from skselect.over_sampling import SMOTE, FitResampled
+        >>> X, y = make_classification(weights=[0.9], random_state=0)
+        >>> model = FitResampled(SMOTE(random_state=0), LogisticRegression())
+        >>> model.fit(X, y).predict(X[:3])
+        array([0, 0, 0])
         """
         check_is_fitted(self)
         return self.estimator_.predict(X)
@@ -275,6 +309,17 @@ class FitResampled(MetaEstimatorMixin, BaseEstimator):
         -------
         proba : ndarray of shape (n_samples, n_classes)
             The estimator's probabilities.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.datasets import make_classification
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from skselect.over_sampling import SMOTE, FitResampled
+        >>> X, y = make_classification(weights=[0.9], random_state=0)
+        >>> model = FitResampled(SMOTE(random_state=0), LogisticRegression())
+        >>> model.fit(X, y).predict_proba(X[:3]).shape
+        (3, 2)
         """
         check_is_fitted(self)
         return self.estimator_.predict_proba(X)
@@ -292,6 +337,17 @@ class FitResampled(MetaEstimatorMixin, BaseEstimator):
         -------
         scores : ndarray
             The estimator's decision function.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.datasets import make_classification
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from skselect.over_sampling import SMOTE, FitResampled
+        >>> X, y = make_classification(weights=[0.9], random_state=0)
+        >>> model = FitResampled(SMOTE(random_state=0), LogisticRegression())
+        >>> model.fit(X, y).decision_function(X[:3]).shape
+        (3,)
         """
         check_is_fitted(self)
         return self.estimator_.decision_function(X)
@@ -315,6 +371,17 @@ class FitResampled(MetaEstimatorMixin, BaseEstimator):
         -------
         score : float
             The estimator's score.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.datasets import make_classification
+        >>> from sklearn.linear_model import LogisticRegression
+        >>> from skselect.over_sampling import SMOTE, FitResampled
+        >>> X, y = make_classification(weights=[0.9], random_state=0)
+        >>> model = FitResampled(SMOTE(random_state=0), LogisticRegression())
+        >>> 0.0 <= model.fit(X, y).score(X, y) <= 1.0
+        True
         """
         check_is_fitted(self)
         if sample_weight is None:

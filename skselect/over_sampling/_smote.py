@@ -352,6 +352,16 @@ of shape (n_samples_new, n_features)
 
         y_resampled : array-like of shape (n_samples_new,)
             The corresponding labels, of the same kind as ``y``.
+
+        Examples
+        --------
+        >>> from collections import Counter
+        >>> from sklearn.datasets import make_classification
+        >>> from skselect.over_sampling import SMOTE
+        >>> X, y = make_classification(weights=[0.9], random_state=0)
+        >>> X_res, y_res = SMOTE(random_state=0).fit_resample(X, y)
+        >>> sorted((int(label), count) for label, count in Counter(y_res).items())
+        [(0, 91), (1, 91)]
         """
         if is_dask_collection(X):  # Dask input: lazy (over_sampling/_smote_dask.py)
             return fit_resample_dask_input(self, X, y, params)

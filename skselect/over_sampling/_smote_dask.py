@@ -37,7 +37,14 @@ from sklearn.utils import check_array, check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import validate_data
 
-from skselect.utils._dask import GATHER_CONFIG_KEY, import_dask, max_gather_bytes, share
+from skselect.over_sampling._smote import SMOTE, SMOTENC, _generate_into
+from skselect.utils._dask import (
+    GATHER_CONFIG_KEY,
+    import_dask,
+    max_gather_bytes,
+    register_dask_implementation,
+    share,
+)
 
 
 def _format_bytes(n_bytes):
@@ -290,8 +297,6 @@ def _replay(states, start, size, n_new, n_class, n_neighbors, base_selection, ex
 
 def _synthetic_chunk(X_class, neighbours, states, start, size, n_new, base_selection, extra):
     """One output chunk of synthetic rows, as the in-memory kernel writes them."""
-    from skselect.over_sampling._smote import _generate_into
-
     n_class, n_neighbors = neighbours.shape
     rows, cols, steps = _replay(
         states, start, size, n_new, n_class, n_neighbors, base_selection, extra
@@ -535,15 +540,5 @@ def _smotenc(sampler, X, y):
     return _assemble(data, blocks)
 
 
-def fit_resample_dask(sampler, X, y):
-    """Lazy ``fit_resample`` of a skselect sampler on Dask collections."""
-    from skselect.combine._smote_under import SMOTEUnderSampler
-    from skselect.over_sampling._smote import SMOTENC
-
-    if isinstance(sampler, SMOTEUnderSampler):
-        from skselect.combine._smote_under_dask import smote_under_dask
-
-        return smote_under_dask(sampler, X, y)
-    if isinstance(sampler, SMOTENC):
-        return _smotenc(sampler, X, y)
-    return _smote(sampler, X, y)
+register_dask_implementation(SMOTE, _smote)
+register_dask_implementation(SMOTENC, _smotenc)

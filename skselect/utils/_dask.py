@@ -55,21 +55,43 @@ def import_dask():
     return dask
 
 
+# The Dask code paths, keyed by what they implement: a sampler class (its fit_resample) or a
+# name such as "conformal_pvalues". The modules holding them register themselves when their
+# package is imported, so the in-memory modules never import the Dask ones: each family's
+# Dask module depends on its in-memory code, never the other way round.
+_IMPLEMENTATIONS = {}
+
+
+def register_dask_implementation(key, function):
+    """Record ``function`` as the Dask code path of ``key`` (a sampler class or a name)."""
+    _IMPLEMENTATIONS[key] = function
+    return function
+
+
+def dask_implementation(name):
+    """The registered Dask code path called ``name``."""
+    return _IMPLEMENTATIONS[name]
+
+
 def fit_resample_dask_input(sampler, X, y, params):
     """A sampler's lazy ``fit_resample`` on a Dask ``X``, the in-memory result.
 
     Samplers call it at the top of ``fit_resample``, before any conversion of ``X``, when
     :func:`is_dask_collection` is true for ``X``: Dask collections in give Dask collections
     out, the original partitions followed by the synthetic rows, identical to the in-memory
-    result for the same ``random_state``.
+    result for the same ``random_state``. The code path is the one registered for the
+    sampler's class or its nearest base class.
     """
     if params:
         raise TypeError(
             f"fit_resample got extra parameters {sorted(params)}; Dask input takes none."
         )
-    from skselect.over_sampling._smote_dask import fit_resample_dask
-
-    return fit_resample_dask(sampler, X, y)
+    for cls in type(sampler).__mro__:
+        if cls in _IMPLEMENTATIONS:
+            return _IMPLEMENTATIONS[cls](sampler, X, y)
+    raise TypeError(
+        f"{type(sampler).__name__} has no Dask code path; compute X and y into memory first."
+    )
 
 
 def share(obj):

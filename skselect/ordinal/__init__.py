@@ -7,6 +7,14 @@ from skselect.ordinal._presto import (
     PRESTOClassifier,
     PRESTOClassifierCV,
     ProportionalOddsClassifier,
+    boundary_names,
+    coef_table,
 )
 
-__all__ = ["PRESTOClassifier", "PRESTOClassifierCV", "ProportionalOddsClassifier"]
+__all__ = [
+    "PRESTOClassifier",
+    "PRESTOClassifierCV",
+    "ProportionalOddsClassifier",
+    "boundary_names",
+    "coef_table",
+]

@@ -38,13 +38,13 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from joblib import Parallel, delayed
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import check_cv
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from skselect.ordinal._presto_fast import (
@@ -64,6 +64,18 @@ _MAX_HALVINGS = 40
 _BLOCKED_STEP = 2.0**-10
 _MAX_CD_SWEEPS = 1000
 _MIN_ROWS_FOR_THREADS = 20000
+# PRESTOClassifier(alpha="auto") fits at this fraction of alpha_max (glmnet-style scaling).
+_AUTO_ALPHA_RATIO = 0.1
+
+
+def _warn_not_converged(estimator, max_iter, what=""):
+    """The family's one convergence warning."""
+    warnings.warn(
+        f"{type(estimator).__name__}{what} did not converge in max_iter={max_iter} iterations; "
+        "increase max_iter or the penalty (the classes may be separable by the features).",
+        ConvergenceWarning,
+        stacklevel=3,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -558,20 +570,46 @@ class _BaseCumulativeLogit(ClassifierMixin, BaseEstimator):
             )
         return X, classes, codes, sample_weight
 
+    def _make_problem(self, X, codes, n_classes, sample_weight, *, proportional_odds=False):
+        return _Problem(
+            X,
+            codes,
+            n_classes,
+            sample_weight,
+            standardize=self.standardize,
+            fit_intercept=self.fit_intercept,
+            l1_ratio=self.l1_ratio,
+            first_penalty_factor=getattr(self, "first_penalty_factor", 1.0),
+            proportional_odds=proportional_odds,
+            n_threads=_openmp_effective_n_threads(),
+        )
+
     def _set_fitted(self, problem, u, X, classes):
+        # The solver works with P(y <= k) = sigmoid(a_k + b_k . x); users get the convention
+        # of statsmodels and R, P(y <= k) = sigmoid(theta_k - x . beta_k), so beta = -b.
         intercept, coef, coef_diff = problem.unstandardize(u)
         dtype = X.dtype
         self.classes_ = classes
         self.intercept_ = intercept.astype(dtype)
-        self.coef_ = coef.astype(dtype)
-        self.coef_diff_ = coef_diff.astype(dtype)
+        self.coef_ = (-coef).astype(dtype)
+        self.coef_diff_ = (-coef_diff).astype(dtype)
         self._solution = u
+
+    def _boundary_coef(self):
+        """Weights of every boundary, shape (n_classes - 1, n_features)."""
+        return np.asarray(self.coef_, dtype=np.float64).reshape(-1, self.n_features_in_)
+
+    def _boundary_cumulative(self, X):
+        coef = self._boundary_coef()
+        if coef.shape[0] != len(self.intercept_):
+            coef = np.broadcast_to(coef, (len(self.intercept_), coef.shape[1]))
+        eta = self.intercept_.astype(np.float64) - X @ coef.T
+        return expit(eta)
 
     def _raw_cumulative(self, X):
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        eta = X @ self.coef_.T.astype(np.float64) + self.intercept_.astype(np.float64)
-        return X, expit(eta)
+        return X, self._boundary_cumulative(X)
 
     def predict_cumulative_proba(self, X):
         """Cumulative probabilities P(y <= classes_[k] | x) for the first K - 1 classes.
@@ -603,7 +641,7 @@ class _BaseCumulativeLogit(ClassifierMixin, BaseEstimator):
         True
         """
         X, cumulative = self._raw_cumulative(X)
-        cumulative, _ = _repair_crossing(cumulative, self.crossing, who=type(self).__name__)
+        cumulative, _ = _repair_crossing(cumulative, self._crossing_rule(), who=type(self).__name__)
         return cumulative.astype(X.dtype, copy=False)
 
     def predict_proba(self, X):
@@ -631,7 +669,7 @@ class _BaseCumulativeLogit(ClassifierMixin, BaseEstimator):
         array([[...]])
         """
         X, cumulative = self._raw_cumulative(X)
-        cumulative, _ = _repair_crossing(cumulative, self.crossing, who=type(self).__name__)
+        cumulative, _ = _repair_crossing(cumulative, self._crossing_rule(), who=type(self).__name__)
         return _class_probabilities(cumulative).astype(X.dtype, copy=False)
 
     def predict(self, X):
@@ -662,36 +700,42 @@ class _BaseCumulativeLogit(ClassifierMixin, BaseEstimator):
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
     def _training_crossings(self, X):
-        eta = X @ self.coef_.T.astype(np.float64) + self.intercept_.astype(np.float64)
-        return int(_crossing_rows(expit(eta)).sum())
+        return int(_crossing_rows(self._boundary_cumulative(X)).sum())
+
+    def _crossing_rule(self):
+        return getattr(self, "crossing", "clip")
 
 
 class PRESTOClassifier(_BaseCumulativeLogit):
     """Ordinal classifier that shrinks the boundary weights towards proportional odds (PRESTO).
 
-    A cumulative logit model with its own weight vector for every boundary between adjacent
-    classes, ``P(y <= classes_[k] | x) = sigmoid(intercept_[k] + coef_[k] @ x)``, fitted by
-    minimising the mean negative log-likelihood plus an L1 penalty on the first weight vector
-    and on the differences between adjacent ones, on standardised features. Rare classes at the
-    end of the scale borrow strength from the common boundaries: with a large penalty all
-    boundaries share one weight vector (proportional odds), with none each is its own logistic
-    regression.
+    A cumulative link model with its own weight vector for every boundary between adjacent
+    classes, ``P(y <= classes_[k] | x) = sigmoid(intercept_[k] - x @ coef_[k])``, fitted by
+    minimising the mean negative log-likelihood plus an L1 penalty on the differences between
+    adjacent weight vectors (and, optionally, on the first one), on standardised features. Rare
+    classes at the end of the scale borrow strength from the common boundaries: with a large
+    penalty all boundaries share one weight vector (proportional odds), with none each is its
+    own logistic regression.
 
     Read more in the :ref:`User Guide <ordinal>`.
 
     Parameters
     ----------
-    alpha : float, default=1.0
+    alpha : float or "auto", default="auto"
         Penalty level (>= 0). The objective is ``mean NLL + alpha * (first_penalty_factor *
-        |b_1|_1 + sum_k |b_k - b_(k-1)|_1)`` on standardised features. The scale of useful values
-        depends on the data; :class:`PRESTOClassifierCV` picks it by cross-validation. With the
-        default ``first_penalty_factor=1`` a large alpha gives the intercept-only model.
+        |b_1|_1 + sum_k |b_k - b_(k-1)|_1)`` on standardised features. ``"auto"`` uses
+        ``0.1 * alpha_max``, where ``alpha_max`` is the smallest penalty that fuses every
+        penalised coefficient (with the default ``first_penalty_factor=0``, the smallest
+        penalty that gives the proportional-odds fit), as glmnet scales its path.
+        :class:`PRESTOClassifierCV` picks ``alpha`` by cross-validation.
     l1_ratio : float, default=1.0
         Elastic-net mixing in [0, 1]: each absolute value ``|t|`` in the penalty becomes
         ``l1_ratio * |t| + (1 - l1_ratio) * t**2 / 2``. ``0`` is the authors' "PRESTO_L2".
-    first_penalty_factor : float, default=1.0
+    first_penalty_factor : float, default=0.0
         Multiplier (>= 0) of the penalty on the first boundary's weights. ``0`` leaves them
-        unpenalised, so that a large ``alpha`` gives the proportional-odds fit.
+        unpenalised, so that a large ``alpha`` gives the proportional-odds fit; ``1`` is the
+        authors' choice, whose large-``alpha`` limit is the intercept-only model. With two
+        classes there are no differences, so ``0`` gives unpenalised logistic regression.
     standardize : bool, default=True
         Penalise coefficients of features scaled to unit (weighted, population) standard
         deviation; coefficients are reported on the original scale.
@@ -714,14 +758,19 @@ class PRESTOClassifier(_BaseCumulativeLogit):
 
     Attributes
     ----------
+    alpha_ : float
+        The penalty level used (``alpha``, or its value when ``alpha="auto"``).
     classes_ : ndarray of shape (n_classes,)
         Class labels in ordinal order: sorted, or the order of a pandas ordered Categorical.
     coef_ : ndarray of shape (n_classes - 1, n_features)
-        Weight vector of each boundary on the original feature scale.
+        Weight vector of each boundary on the original feature scale; row ``k`` is the boundary
+        between ``classes_[k]`` and ``classes_[k + 1]``. Positive weights push mass towards
+        the higher classes (the convention of statsmodels and R); with two classes ``coef_``
+        equals :class:`~sklearn.linear_model.LogisticRegression`'s.
     coef_diff_ : ndarray of shape (n_classes - 1, n_features)
         ``coef_[0]`` followed by the differences ``coef_[k] - coef_[k - 1]``.
     intercept_ : ndarray of shape (n_classes - 1,)
-        Intercept (threshold) of each boundary on the original feature scale.
+        Threshold of each boundary on the original feature scale.
     n_iter_ : int
         Proximal Newton iterations run.
     n_crossings_ : int
@@ -737,6 +786,7 @@ class PRESTOClassifier(_BaseCumulativeLogit):
     --------
     PRESTOClassifierCV : Chooses ``alpha`` by cross-validation along a warm-started path.
     ProportionalOddsClassifier : The same likelihood with one weight vector for all boundaries.
+    coef_table : The fitted coefficients as a table with named boundaries.
     sklearn.linear_model.LogisticRegression : The two-class special case.
 
     Notes
@@ -748,8 +798,8 @@ class PRESTOClassifier(_BaseCumulativeLogit):
     each iteration is one pass over the samples (O(n p^2 K)) plus coordinate descent on
     (K - 1)(p + 1) parameters.
 
-    Positive coefficients push mass towards the *lower* classes (the ordinalNet convention);
-    statsmodels' ``OrderedModel`` and ``MASS::polr`` report the negative.
+    The authors' code (built on ordinalNet) writes the model as ``sigmoid(a_k + b_k @ x)``:
+    its weights are ``-coef_`` and its intercepts are ``intercept_``.
 
     References
     ----------
@@ -767,7 +817,7 @@ class PRESTOClassifier(_BaseCumulativeLogit):
     >>> X = rng.uniform(-1, 1, size=(500, 3))
     >>> latent = X @ [2.0, -1.0, 0.0] + rng.logistic(size=500)
     >>> y = np.digitize(latent, [-1.0, 1.0, 2.5])
-    >>> clf = PRESTOClassifier(alpha=0.01).fit(X, y)
+    >>> clf = PRESTOClassifier().fit(X, y)
     >>> clf.classes_
     array([0, 1, 2, 3])
     >>> clf.coef_.shape
@@ -777,7 +827,7 @@ class PRESTOClassifier(_BaseCumulativeLogit):
     """
 
     _parameter_constraints: dict = {
-        "alpha": [Interval(Real, 0, None, closed="left")],
+        "alpha": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "first_penalty_factor": [Interval(Real, 0, None, closed="left")],
         "standardize": ["boolean"],
@@ -790,10 +840,10 @@ class PRESTOClassifier(_BaseCumulativeLogit):
 
     def __init__(
         self,
-        alpha=1.0,
+        alpha="auto",
         *,
         l1_ratio=1.0,
-        first_penalty_factor=1.0,
+        first_penalty_factor=0.0,
         standardize=True,
         fit_intercept=True,
         crossing="clip",
@@ -810,20 +860,6 @@ class PRESTOClassifier(_BaseCumulativeLogit):
         self.tol = tol
         self.max_iter = max_iter
         self.warm_start = warm_start
-
-    def _make_problem(self, X, codes, n_classes, sample_weight):
-        return _Problem(
-            X,
-            codes,
-            n_classes,
-            sample_weight,
-            standardize=self.standardize,
-            fit_intercept=self.fit_intercept,
-            l1_ratio=self.l1_ratio,
-            first_penalty_factor=self.first_penalty_factor,
-            proportional_odds=False,
-            n_threads=_openmp_effective_n_threads(),
-        )
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -857,6 +893,14 @@ class PRESTOClassifier(_BaseCumulativeLogit):
         X, classes, codes, sample_weight = self._validate_common(X, y, sample_weight)
         problem = self._make_problem(X, codes, len(classes), sample_weight)
         start = None
+        if self.alpha == "auto":
+            found = problem.alpha_max()
+            # Nothing penalised (two classes, first vector unpenalised): the plain likelihood.
+            alpha = 0.0 if found is None else _AUTO_ALPHA_RATIO * found[0]
+            if found is not None:
+                start = found[1]
+        else:
+            alpha = float(self.alpha)
         if (
             self.warm_start
             and hasattr(self, "_solution")
@@ -864,17 +908,11 @@ class PRESTOClassifier(_BaseCumulativeLogit):
             and self._solution.shape[0] == (len(classes) - 1) * (X.shape[1] + 1)
         ):
             start = self._solution
-        u, n_iter, converged = problem.solve(
-            self.alpha, start, tol=self.tol, max_iter=self.max_iter
-        )
+        u, n_iter, converged = problem.solve(alpha, start, tol=self.tol, max_iter=self.max_iter)
         if not converged:
-            warnings.warn(
-                f"{type(self).__name__} did not converge in max_iter={self.max_iter} "
-                "iterations; increase max_iter or alpha (the data may be separable).",
-                ConvergenceWarning,
-                stacklevel=2,
-            )
+            _warn_not_converged(self, self.max_iter)
         self._set_fitted(problem, u, X, classes)
+        self.alpha_ = alpha
         self.n_iter_ = n_iter
         self.n_crossings_ = self._training_crossings(X)
         return self
@@ -883,10 +921,10 @@ class PRESTOClassifier(_BaseCumulativeLogit):
 class ProportionalOddsClassifier(_BaseCumulativeLogit):
     """Proportional-odds (cumulative logit) classifier: one weight vector for all boundaries.
 
-    ``P(y <= classes_[k] | x) = sigmoid(intercept_[k] + coef @ x)`` with a single weight vector,
-    fitted by maximum likelihood (``alpha=0``) or with an elastic-net penalty on the weights.
-    It is the large-``alpha`` limit of ``PRESTOClassifier(first_penalty_factor=0)`` and shares its
-    solver, attributes and prediction methods, so the two can be compared in one grid search.
+    ``P(y <= classes_[k] | x) = sigmoid(intercept_[k] - x @ coef_)`` with a single weight
+    vector, fitted by maximum likelihood (``alpha=0``) or with an elastic-net penalty on the
+    weights. It is the large-``alpha`` limit of ``PRESTOClassifier(first_penalty_factor=0)``
+    and shares its solver and prediction methods, so the two can be compared in one grid search.
 
     Read more in the :ref:`User Guide <ordinal>`.
 
@@ -900,8 +938,6 @@ class ProportionalOddsClassifier(_BaseCumulativeLogit):
         Penalise coefficients of standardised features.
     fit_intercept : bool, default=True
         Fit one threshold per boundary; ``False`` only for two classes.
-    crossing : {"error", "clip", "rearrange"}, default="clip"
-        Kept for a uniform interface; proportional-odds boundaries never cross.
     tol : float, default=1e-8
         Optimality tolerance, as in :class:`PRESTOClassifier`.
     max_iter : int, default=10000
@@ -911,16 +947,14 @@ class ProportionalOddsClassifier(_BaseCumulativeLogit):
     ----------
     classes_ : ndarray of shape (n_classes,)
         Class labels in ordinal order.
-    coef_ : ndarray of shape (n_classes - 1, n_features)
-        The shared weight vector, repeated for each boundary.
-    coef_diff_ : ndarray of shape (n_classes - 1, n_features)
-        The weight vector, then zeros.
+    coef_ : ndarray of shape (n_features,)
+        The weight vector shared by every boundary. Positive weights push mass towards the
+        higher classes; this is statsmodels' ``OrderedModel`` and R's ``polr`` / ``clm``
+        ``beta``.
     intercept_ : ndarray of shape (n_classes - 1,)
-        Increasing thresholds.
+        Increasing thresholds (statsmodels' and R's cut points).
     n_iter_ : int
         Newton iterations run.
-    n_crossings_ : int
-        Always 0.
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -929,12 +963,11 @@ class ProportionalOddsClassifier(_BaseCumulativeLogit):
     See Also
     --------
     PRESTOClassifier : Lets the boundaries have their own, fused, weight vectors.
+    coef_table : The fitted coefficients as a table with named boundaries.
 
     Notes
     -----
-    statsmodels' ``OrderedModel(distr="logit")`` fits the same model with
-    ``P(y <= k) = F(cut_k - x @ beta)``: its ``beta`` is ``-coef_[0]`` and its thresholds are
-    ``intercept_``.
+    Proportional-odds boundaries never cross, so the predicted probabilities need no repair.
 
     Examples
     --------
@@ -944,8 +977,8 @@ class ProportionalOddsClassifier(_BaseCumulativeLogit):
     >>> X = rng.normal(size=(300, 2))
     >>> y = np.digitize(X @ [1.0, -1.0] + rng.logistic(size=300), [-1.0, 0.0, 1.0])
     >>> clf = ProportionalOddsClassifier().fit(X, y)
-    >>> bool(np.allclose(clf.coef_, clf.coef_[0]))
-    True
+    >>> clf.coef_.shape, clf.intercept_.shape
+    ((2,), (3,))
     """
 
     _parameter_constraints: dict = {
@@ -953,7 +986,6 @@ class ProportionalOddsClassifier(_BaseCumulativeLogit):
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "standardize": ["boolean"],
         "fit_intercept": ["boolean"],
-        "crossing": [StrOptions({"error", "clip", "rearrange"})],
         "tol": [Interval(Real, 0, None, closed="right")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
     }
@@ -965,7 +997,6 @@ class ProportionalOddsClassifier(_BaseCumulativeLogit):
         l1_ratio=1.0,
         standardize=True,
         fit_intercept=True,
-        crossing="clip",
         tol=1e-8,
         max_iter=10000,
     ):
@@ -973,7 +1004,6 @@ class ProportionalOddsClassifier(_BaseCumulativeLogit):
         self.l1_ratio = l1_ratio
         self.standardize = standardize
         self.fit_intercept = fit_intercept
-        self.crossing = crossing
         self.tol = tol
         self.max_iter = max_iter
 
@@ -1013,29 +1043,14 @@ class ProportionalOddsClassifier(_BaseCumulativeLogit):
         (2,)
         """
         X, classes, codes, sample_weight = self._validate_common(X, y, sample_weight)
-        problem = _Problem(
-            X,
-            codes,
-            len(classes),
-            sample_weight,
-            standardize=self.standardize,
-            fit_intercept=self.fit_intercept,
-            l1_ratio=self.l1_ratio,
-            first_penalty_factor=1.0,
-            proportional_odds=True,
-            n_threads=_openmp_effective_n_threads(),
-        )
+        problem = self._make_problem(X, codes, len(classes), sample_weight, proportional_odds=True)
         u, n_iter, converged = problem.solve(self.alpha, tol=self.tol, max_iter=self.max_iter)
         if not converged:
-            warnings.warn(
-                f"{type(self).__name__} did not converge in max_iter={self.max_iter} "
-                "iterations; increase max_iter or alpha (the data may be separable).",
-                ConvergenceWarning,
-                stacklevel=2,
-            )
+            _warn_not_converged(self, self.max_iter)
         self._set_fitted(problem, u, X, classes)
+        self.coef_ = self.coef_[0].copy()
+        del self.coef_diff_
         self.n_iter_ = n_iter
-        self.n_crossings_ = self._training_crossings(X)
         return self
 
 
@@ -1089,18 +1104,20 @@ def _fold_path(X, codes, sample_weight, train, test, n_classes, alphas, settings
 class PRESTOClassifierCV(_BaseCumulativeLogit):
     """PRESTO with the penalty level chosen by cross-validation along a warm-started path.
 
-    Follows the authors' tuning: a decreasing geometric grid of ``alphas`` from the smallest
-    penalty that zeroes every penalised coefficient, the path fitted with warm starts on each
-    training fold, the mean held-out score per alpha, the *largest* alpha attaining the minimum,
-    and a refit on all data at that alpha.
+    The path runs from ``alpha_max``, the smallest penalty that fuses every penalised
+    coefficient (with the default ``first_penalty_factor=0``: the proportional-odds fit), down
+    to ``alpha_min_ratio * alpha_max`` (nearly separate boundaries), on a geometric grid. Each
+    training fold fits the whole path with warm starts and scores every ``alpha`` on its
+    held-out fold; ``selection`` picks ``alpha_`` from the mean scores, and the model is
+    refitted on all data at ``alpha_``.
 
     Read more in the :ref:`User Guide <ordinal>`.
 
     Parameters
     ----------
-    alphas : int or array-like of float, default=20
-        Number of grid points, or the grid itself (positive values).
-    alpha_min_ratio : float, default=0.01
+    alphas : int or array-like of float, default=30
+        Number of grid points, or the grid itself (values >= 0).
+    alpha_min_ratio : float, default=1e-3
         Smallest grid value as a fraction of the largest (when ``alphas`` is an int).
     cv : int, cross-validation generator or iterable, default=5
         Folds, as in :func:`sklearn.model_selection.check_cv` (an int gives stratified folds,
@@ -1108,10 +1125,17 @@ class PRESTOClassifierCV(_BaseCumulativeLogit):
     scoring : {"brier", "deviance"}, default="brier"
         Held-out loss per alpha: the multiclass Brier score (the authors' choice, finite even if
         boundaries cross) or twice the mean negative log-likelihood.
+    selection : {"min", "1se"}, default="min"
+        ``"min"``: the largest alpha attaining the smallest mean held-out loss. ``"1se"``: the
+        largest alpha whose mean loss is within one standard error (over folds) of that
+        minimum, i.e. the model closest to proportional odds that the data cannot tell apart
+        from the best one (glmnet's ``lambda.1se``).
     l1_ratio : float, default=1.0
         Elastic-net mixing, as in :class:`PRESTOClassifier`; used for the grid and every fit.
-    first_penalty_factor : float, default=1.0
+    first_penalty_factor : float, default=0.0
         Penalty multiplier of the first boundary's weights, as in :class:`PRESTOClassifier`.
+        With two classes and ``0`` nothing is penalised: the grid is ``[0.0]`` (logistic
+        regression).
     standardize : bool, default=True
         Penalise coefficients of standardised features (standardised within each fold).
     fit_intercept : bool, default=True
@@ -1125,7 +1149,10 @@ class PRESTOClassifierCV(_BaseCumulativeLogit):
         Maximum Newton iterations per alpha.
     n_jobs : int, default=None
         Folds fitted in parallel through joblib (``None`` means 1 unless in a
-        :obj:`joblib.parallel_backend` context).
+        :func:`joblib.parallel_config` context). At most one job per fold is started.
+    verbose : int, default=0
+        Verbosity of the fold fits (passed to joblib) and, when positive, a line with the
+        chosen ``alpha_``.
 
     Attributes
     ----------
@@ -1134,17 +1161,20 @@ class PRESTOClassifierCV(_BaseCumulativeLogit):
     cv_scores_ : ndarray of shape (n_alphas, n_folds)
         Held-out score of every alpha on every fold.
     alpha_ : float
-        The largest alpha whose mean score over the folds is minimal.
+        The selected penalty level.
+    best_index_ : int
+        Index of ``alpha_`` in ``alphas_``.
     n_crossings_ : int
         Held-out rows (over all folds) whose cumulative probabilities crossed at ``alpha_``.
     classes_ : ndarray of shape (n_classes,)
         Class labels in ordinal order.
     coef_ : ndarray of shape (n_classes - 1, n_features)
-        Weights of the refitted model, original scale.
+        Weights of the refitted model, original scale, one row per boundary (the convention of
+        :class:`PRESTOClassifier`).
     coef_diff_ : ndarray of shape (n_classes - 1, n_features)
         ``coef_[0]`` followed by the adjacent differences.
     intercept_ : ndarray of shape (n_classes - 1,)
-        Intercepts of the refitted model.
+        Thresholds of the refitted model.
     n_iter_ : int
         Newton iterations of the refit.
     n_features_in_ : int
@@ -1155,12 +1185,15 @@ class PRESTOClassifierCV(_BaseCumulativeLogit):
     See Also
     --------
     PRESTOClassifier : One penalty level.
+    ProportionalOddsClassifier : The ``alpha_max`` end of the path.
 
     Notes
     -----
-    Unlike the reference code, held-out predictions use the cumulative weights
+    Unlike the authors' code, held-out predictions use the cumulative weights
     ``b_k = psi_1 + ... + psi_k`` of the fitted model, and the grid and the fold fits use the
-    requested ``l1_ratio``.
+    requested ``l1_ratio``. The authors penalise the first weight vector too
+    (``first_penalty_factor=1``), which makes the large-penalty end of their path the
+    intercept-only model rather than proportional odds.
 
     References
     ----------
@@ -1186,6 +1219,7 @@ class PRESTOClassifierCV(_BaseCumulativeLogit):
         "alpha_min_ratio": [Interval(Real, 0, 1, closed="neither")],
         "cv": ["cv_object"],
         "scoring": [StrOptions({"brier", "deviance"})],
+        "selection": [StrOptions({"min", "1se"})],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "first_penalty_factor": [Interval(Real, 0, None, closed="left")],
         "standardize": ["boolean"],
@@ -1194,28 +1228,32 @@ class PRESTOClassifierCV(_BaseCumulativeLogit):
         "tol": [Interval(Real, 0, None, closed="right")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
     }
 
     def __init__(
         self,
         *,
-        alphas=20,
-        alpha_min_ratio=0.01,
+        alphas=30,
+        alpha_min_ratio=1e-3,
         cv=5,
         scoring="brier",
+        selection="min",
         l1_ratio=1.0,
-        first_penalty_factor=1.0,
+        first_penalty_factor=0.0,
         standardize=True,
         fit_intercept=True,
         crossing="clip",
         tol=1e-8,
         max_iter=10000,
         n_jobs=None,
+        verbose=0,
     ):
         self.alphas = alphas
         self.alpha_min_ratio = alpha_min_ratio
         self.cv = cv
         self.scoring = scoring
+        self.selection = selection
         self.l1_ratio = l1_ratio
         self.first_penalty_factor = first_penalty_factor
         self.standardize = standardize
@@ -1224,6 +1262,7 @@ class PRESTOClassifierCV(_BaseCumulativeLogit):
         self.tol = tol
         self.max_iter = max_iter
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
     def _settings(self):
         return {
@@ -1249,16 +1288,23 @@ class PRESTOClassifierCV(_BaseCumulativeLogit):
             return np.sort(alphas)[::-1]
         found = problem.alpha_max()
         if found is None:
-            raise ValueError(
-                "No coefficient is penalised (two classes with first_penalty_factor=0), so there "
-                "is no alpha path; pass alphas explicitly or use first_penalty_factor > 0."
-            )
+            # Two classes with the first vector unpenalised: nothing to tune.
+            return np.array([0.0])
         alpha_max = found[0]
         if alpha_max <= 0:
-            alpha_max = 1.0  # no signal at all: any grid selects the null model
+            alpha_max = 1.0  # no signal at all: any grid selects the fused model
         if self.alphas == 1:
             return np.array([alpha_max])
         return np.geomspace(alpha_max, alpha_max * self.alpha_min_ratio, self.alphas)
+
+    def _select(self, cv_scores):
+        mean = cv_scores.mean(axis=1)
+        # The grid is decreasing, so the first index within the bound is the largest alpha.
+        best = int(np.argmin(mean))
+        bound = mean[best]
+        if self.selection == "1se" and cv_scores.shape[1] > 1:
+            bound = bound + cv_scores[best].std(ddof=1) / np.sqrt(cv_scores.shape[1])
+        return int(np.flatnonzero(mean <= bound)[0])
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -1291,20 +1337,13 @@ class PRESTOClassifierCV(_BaseCumulativeLogit):
         """
         X, classes, codes, sample_weight = self._validate_common(X, y, sample_weight)
         settings = self._settings()
-        problem = _Problem(
-            X,
-            codes,
-            len(classes),
-            sample_weight,
-            standardize=self.standardize,
-            fit_intercept=self.fit_intercept,
-            l1_ratio=self.l1_ratio,
-            first_penalty_factor=self.first_penalty_factor,
-            n_threads=settings["n_threads"],
-        )
+        problem = self._make_problem(X, codes, len(classes), sample_weight)
         alphas = self._grid(problem)
         folds = list(check_cv(self.cv, codes, classifier=True).split(X, codes))
-        results = Parallel(n_jobs=self.n_jobs)(
+        n_jobs = self.n_jobs
+        if n_jobs is not None and n_jobs > len(folds):
+            n_jobs = len(folds)  # more workers than folds only costs start-up time
+        results = Parallel(n_jobs=n_jobs, verbose=self.verbose)(
             delayed(_fold_path)(
                 X, codes, sample_weight, train, test, len(classes), alphas, settings
             )
@@ -1313,19 +1352,108 @@ class PRESTOClassifierCV(_BaseCumulativeLogit):
         self.alphas_ = alphas
         self.cv_scores_ = np.column_stack([scores for scores, _ in results])
         crossed = np.column_stack([n for _, n in results]).sum(axis=1)
-        mean_scores = self.cv_scores_.mean(axis=1)
-        # The grid is decreasing, so the first index at the minimum is the largest alpha.
-        best = int(np.flatnonzero(mean_scores == mean_scores.min())[0])
+        best = self._select(self.cv_scores_)
+        self.best_index_ = best
         self.alpha_ = float(alphas[best])
+        if self.verbose:
+            print(
+                f"{type(self).__name__}: alpha_={self.alpha_:.4g} "
+                f"({best + 1} of {len(alphas)}, selection={self.selection!r})"
+            )
         u, n_iter, converged = problem.solve(self.alpha_, tol=self.tol, max_iter=self.max_iter)
         if not converged:
-            warnings.warn(
-                f"{type(self).__name__}: the refit at alpha_={self.alpha_:.3g} did not converge "
-                f"in max_iter={self.max_iter} iterations.",
-                ConvergenceWarning,
-                stacklevel=2,
-            )
+            _warn_not_converged(self, self.max_iter, what=f" (refit at alpha_={self.alpha_:.3g})")
         self._set_fitted(problem, u, X, classes)
         self.n_iter_ = n_iter
         self.n_crossings_ = int(crossed[best])
         return self
+
+
+# --------------------------------------------------------------------------------------------
+# Reading a fitted model
+# --------------------------------------------------------------------------------------------
+
+
+def boundary_names(classes):
+    """Names of the K - 1 boundaries between ordered classes, such as ``"<= 5 | > 5"``.
+
+    Parameters
+    ----------
+    classes : array-like of shape (n_classes,)
+        Class labels in ordinal order (a fitted model's ``classes_``).
+
+    Returns
+    -------
+    names : list of str
+        ``"<= c_k | > c_k"`` for every class ``c_k`` but the last.
+
+    Examples
+    --------
+    >>> from skselect.ordinal import boundary_names
+    >>> boundary_names([3, 4, 5])
+    ['<= 3 | > 3', '<= 4 | > 4']
+    """
+    return [f"<= {label} | > {label}" for label in list(classes)[:-1]]
+
+
+def coef_table(estimator, *, feature_names=None):
+    """The coefficients of a fitted cumulative model as a table with named boundaries.
+
+    Parameters
+    ----------
+    estimator : PRESTOClassifier, PRESTOClassifierCV or ProportionalOddsClassifier
+        A fitted model.
+    feature_names : array-like of str, default=None
+        Row names of the features; defaults to ``feature_names_in_`` when the model was fitted
+        on a DataFrame, else ``"x0"``, ``"x1"``, ...
+
+    Returns
+    -------
+    table : pandas.DataFrame of shape (n_features + 1, n_classes - 1)
+        One column per boundary, named by its class labels (``"<= 5 | > 5"``), the first row
+        (``"threshold"``) the boundary's threshold ``intercept_[k]``, the others the weights
+        ``beta_k``, in the model ``P(y <= c_k | x) = sigmoid(threshold_k - x @ beta_k)``: a
+        positive weight raises the odds of classes above the boundary. A proportional-odds
+        model repeats its one weight vector in every column.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skselect.ordinal import PRESTOClassifier, coef_table
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.uniform(-1, 1, size=(300, 2))
+    >>> y = np.digitize(X @ [2.0, -1.0] + rng.logistic(size=300), [-1.0, 1.0]) + 4
+    >>> table = coef_table(PRESTOClassifier().fit(X, y), feature_names=["acid", "sugar"])
+    >>> table.columns.tolist()
+    ['<= 4 | > 4', '<= 5 | > 5']
+    >>> table.index.tolist()
+    ['threshold', 'acid', 'sugar']
+    """
+    try:
+        import pandas as pd
+    except ImportError as exc:  # pragma: no cover - pandas is present wherever tests run
+        raise ImportError("coef_table needs pandas; install it with `pip install pandas`.") from exc
+    if not isinstance(estimator, _BaseCumulativeLogit):
+        raise TypeError(
+            "coef_table expects a PRESTOClassifier, PRESTOClassifierCV or "
+            f"ProportionalOddsClassifier; got {type(estimator).__name__}."
+        )
+    check_is_fitted(estimator)
+    n_features = estimator.n_features_in_
+    if feature_names is None:
+        feature_names = getattr(estimator, "feature_names_in_", None)
+    if feature_names is None:
+        feature_names = [f"x{j}" for j in range(n_features)]
+    feature_names = [str(name) for name in feature_names]
+    if len(feature_names) != n_features:
+        raise ValueError(
+            f"feature_names must have one name per feature ({n_features}); got "
+            f"{len(feature_names)} names."
+        )
+    coef = np.broadcast_to(estimator._boundary_coef(), (len(estimator.intercept_), n_features))
+    values = np.vstack([np.asarray(estimator.intercept_, dtype=np.float64), coef.T])
+    return pd.DataFrame(
+        values,
+        index=pd.Index(["threshold", *feature_names], name="feature"),
+        columns=pd.Index(boundary_names(estimator.classes_), name="boundary"),
+    )

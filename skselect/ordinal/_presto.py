@@ -64,6 +64,9 @@ _MAX_HALVINGS = 40
 _BLOCKED_STEP = 2.0**-10
 _MAX_CD_SWEEPS = 1000
 _MIN_ROWS_FOR_THREADS = 20000
+# The Newton solver holds a dense Hessian in the (K - 1)(p + 1) parameters and factorises
+# it: beyond this many parameters a fit takes minutes and gigabytes, so it is refused up front.
+_MAX_PARAMS = 2000
 # PRESTOClassifier(alpha="auto") fits at this fraction of alpha_max (glmnet-style scaling).
 _AUTO_ALPHA_RATIO = 0.1
 
@@ -567,6 +570,15 @@ class _BaseCumulativeLogit(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 "fit_intercept=False is only defined for K = 2 classes (logistic regression "
                 f"without intercept); y has {n_classes} classes, which need one threshold each."
+            )
+        n_params = (n_classes - 1) * (X.shape[1] + 1)
+        if n_params > _MAX_PARAMS:
+            raise ValueError(
+                f"{type(self).__name__} fits (n_classes - 1) * (n_features + 1) = {n_params} "
+                f"parameters here ({n_classes} classes, {X.shape[1]} features); its Newton "
+                f"solver handles at most {_MAX_PARAMS} (a dense Hessian of that size). Reduce "
+                "the features first, for example with sklearn.feature_selection.SelectKBest or "
+                "sklearn.decomposition.PCA in a Pipeline, or merge adjacent classes."
             )
         return X, classes, codes, sample_weight
 

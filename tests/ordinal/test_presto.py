@@ -576,3 +576,108 @@ def test_presto_and_proportional_odds_compare_in_one_grid_search():
     search = GridSearchCV(pipeline, grid, cv=3, scoring="neg_log_loss").fit(X, y)
     assert len(search.cv_results_["mean_test_score"]) == 2
     assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+
+
+# --------------------------------------------------------------------------------------------
+# Defaults, selection rule and reading the model
+# --------------------------------------------------------------------------------------------
+
+
+def test_auto_alpha_is_a_tenth_of_the_proportional_odds_alpha_max():
+    X, y = _nonparallel_data(n=500, seed=30)
+    auto = PRESTOClassifier().fit(X, y)
+    grid = PRESTOClassifierCV(alphas=2, cv=2).fit(X, y).alphas_
+    assert auto.alpha_ == pytest.approx(0.1 * grid[0], rel=1e-10)
+    explicit = PRESTOClassifier(alpha=0.1 * grid[0]).fit(X, y)
+    np.testing.assert_allclose(auto.coef_, explicit.coef_, atol=1e-8)
+    # not the proportional-odds end of the path, and not the intercept-only model
+    assert np.any(auto.coef_diff_[1:] != 0)
+    assert np.all(auto.coef_[0] != 0)
+
+
+@pytest.mark.parametrize("selection", ["min", "1se"])
+def test_selection_rule_on_the_cv_curve(selection):
+    X, y = _nonparallel_data(n=400, seed=31)
+    search = PRESTOClassifierCV(alphas=8, cv=4, selection=selection).fit(X, y)
+    mean = search.cv_scores_.mean(axis=1)
+    best = int(np.argmin(mean))
+    bound = mean[best]
+    if selection == "1se":
+        bound += np.std(search.cv_scores_[best], ddof=1) / 2.0  # sqrt(4 folds)
+    expected = min(i for i in range(len(mean)) if mean[i] <= bound)
+    assert search.best_index_ == expected
+    assert search.alpha_ == search.alphas_[expected]
+    refit = PRESTOClassifier(alpha=search.alpha_).fit(X, y)
+    np.testing.assert_allclose(search.coef_, refit.coef_, atol=1e-10)
+
+
+def test_one_se_rule_is_never_less_penalised_than_the_minimum():
+    X, y = _nonparallel_data(n=300, seed=32)
+    cv = StratifiedKFold(5, shuffle=True, random_state=0)
+    low = PRESTOClassifierCV(alphas=10, cv=cv).fit(X, y)
+    high = PRESTOClassifierCV(alphas=10, cv=cv, selection="1se").fit(X, y)
+    np.testing.assert_array_equal(low.cv_scores_, high.cv_scores_)
+    assert high.alpha_ >= low.alpha_
+
+
+def test_coef_table_names_boundaries_by_class_labels():
+    pd = pytest.importorskip("pandas")
+    from skselect.ordinal import coef_table
+
+    X, y = _ordinal_data(n=300, p=2, seed=33)
+    labels = np.array([3, 5, 6, 8])[y]
+    frame = pd.DataFrame(X, columns=["acidity", "alcohol"])
+    model = PRESTOClassifier().fit(frame, labels)
+    table = coef_table(model)
+    assert table.columns.tolist() == ["<= 3 | > 3", "<= 5 | > 5", "<= 6 | > 6"]
+    assert table.index.tolist() == ["threshold", "acidity", "alcohol"]
+    np.testing.assert_array_equal(table.loc["threshold"], model.intercept_)
+    np.testing.assert_array_equal(table.loc[["acidity", "alcohol"]].to_numpy(), model.coef_.T)
+    po = ProportionalOddsClassifier().fit(X, labels)
+    po_table = coef_table(po, feature_names=["a", "b"])
+    np.testing.assert_array_equal(po_table.loc["a"], po.coef_[0])
+    with pytest.raises(ValueError, match="one name per feature"):
+        coef_table(po, feature_names=["a"])
+    with pytest.raises(TypeError, match="coef_table expects"):
+        coef_table(LogisticRegression().fit(X, y))
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        coef_table(PRESTOClassifier())
+
+
+def test_sign_convention_positive_weight_raises_the_upper_classes():
+    X, y = _ordinal_data(n=400, p=2, seed=34, slopes=[2.0, 0.0])  # y grows with X[:, 0]
+    for model in (PRESTOClassifier(), ProportionalOddsClassifier()):
+        model.fit(X, y)
+        assert np.all(np.atleast_2d(model.coef_)[:, 0] > 1.0)
+
+
+def test_cv_verbose_reports_the_choice(capsys):
+    X, y = _ordinal_data(n=150, p=2, seed=35)
+    PRESTOClassifierCV(alphas=3, cv=3, verbose=1).fit(X, y)
+    assert "alpha_=" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------------------------
+# Inputs that used to hang
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "estimator", [PRESTOClassifier(), PRESTOClassifierCV(), ProportionalOddsClassifier()]
+)
+def test_many_more_features_than_rows_is_refused_clearly(estimator):
+    rng = np.random.default_rng(36)
+    X = rng.normal(size=(50, 5000))
+    y = rng.integers(0, 3, size=50)
+    with pytest.raises(ValueError, match=r"10002 parameters here \(3 classes, 5000 features\)"):
+        clone(estimator).fit(X, y)
+
+
+def test_cv_with_far_more_jobs_than_folds_on_small_data():
+    X, y = _ordinal_data(n=80, p=3, seed=37)
+    search = PRESTOClassifierCV(alphas=4, cv=3, n_jobs=1000).fit(X, y)
+    serial = PRESTOClassifierCV(alphas=4, cv=3).fit(X, y)
+    np.testing.assert_array_equal(search.cv_scores_, serial.cv_scores_)
+    np.testing.assert_allclose(search.predict_proba(X).sum(axis=1), 1.0)

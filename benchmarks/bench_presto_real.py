@@ -201,8 +201,11 @@ def run(part, names, reps, seed, out, data_dir, configs):
                 writer = csv.DictWriter(handle, columns, restval="")
                 writer.writeheader()
                 writer.writerows(rows)
-            print(f"{name} rep {rep}: " + ", ".join(f"{k}={v:.4g}" for k, v in row.items()
-                                                     if k.endswith("logloss")), flush=True)
+            print(
+                f"{name} rep {rep}: "
+                + ", ".join(f"{k}={v:.4g}" for k, v in row.items() if k.endswith("logloss")),
+                flush=True,
+            )
 
 
 def summarise(out, part, methods):
@@ -217,9 +220,7 @@ def summarise(out, part, methods):
             subset = [r for r in rows if r["dataset"] == name and r.get(f"{methods[0]}_{metric}")]
             if not subset:
                 continue
-            values = {
-                m: np.array([float(r[f"{m}_{metric}"]) for r in subset]) for m in methods
-            }
+            values = {m: np.array([float(r[f"{m}_{metric}"]) for r in subset]) for m in methods}
             cells = [name, str(len(subset))]
             cells += [f"{values[m].mean():.5f}" for m in methods]
             for peer in ("po", "logit"):

@@ -9,6 +9,7 @@ from skselect.ordinal._presto import (
     ProportionalOddsClassifier,
     boundary_names,
     coef_table,
+    parallel_lines_test,
 )
 
 __all__ = [
@@ -17,4 +18,5 @@ __all__ = [
     "ProportionalOddsClassifier",
     "boundary_names",
     "coef_table",
+    "parallel_lines_test",
 ]

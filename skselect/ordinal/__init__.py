@@ -3,6 +3,7 @@
 # Authors: The skselect developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from skselect.ordinal._plot import BoundaryCoefficientDisplay
 from skselect.ordinal._presto import (
     PRESTOClassifier,
     PRESTOClassifierCV,
@@ -13,6 +14,7 @@ from skselect.ordinal._presto import (
 )
 
 __all__ = [
+    "BoundaryCoefficientDisplay",
     "PRESTOClassifier",
     "PRESTOClassifierCV",
     "ProportionalOddsClassifier",

@@ -54,7 +54,7 @@ from skselect.ordinal._presto_fast import (
     _loss_grad_hess,
     _objective,
 )
-from skselect.utils._openmp_helpers import _openmp_effective_n_threads
+from skselect.utils._parallel import _kernel_n_threads
 
 # Line-search constants: sufficient decrease (Armijo) and how often a step may be halved
 # before the iterate is declared stuck on the boundary of the feasible region (ordinalNet
@@ -149,8 +149,10 @@ class _Problem:
         self.l1_ratio = l1_ratio
         self.y = np.ascontiguousarray(y_codes, dtype=np.intp)
         if n_samples < _MIN_ROWS_FOR_THREADS:
-            # Small passes finish before a second thread is scheduled; on a busy machine the
-            # OpenMP barrier then costs more than the pass (measured: 10x slower CV runs).
+            # On top of the package's rule (_kernel_n_threads): a Newton iteration runs
+            # several short passes, each with its own OpenMP barrier, so below this many rows
+            # one thread is faster (measured: 10x slower CV runs with 2 threads on a busy
+            # machine at n = 2500).
             n_threads = 1
         self.n_threads = n_threads
 
@@ -593,7 +595,7 @@ class _BaseCumulativeLogit(ClassifierMixin, BaseEstimator):
             l1_ratio=self.l1_ratio,
             first_penalty_factor=getattr(self, "first_penalty_factor", 1.0),
             proportional_odds=proportional_odds,
-            n_threads=_openmp_effective_n_threads(),
+            n_threads=_kernel_n_threads(X.shape[0] * (X.shape[1] + 1) * (n_classes - 1)),
         )
 
     def _set_fitted(self, problem, u, X, classes):
@@ -1286,7 +1288,6 @@ class PRESTOClassifierCV(_BaseCumulativeLogit):
             "crossing": self.crossing,
             "tol": self.tol,
             "max_iter": self.max_iter,
-            "n_threads": _openmp_effective_n_threads(),
         }
 
     def _grid(self, problem):
@@ -1350,6 +1351,7 @@ class PRESTOClassifierCV(_BaseCumulativeLogit):
         X, classes, codes, sample_weight = self._validate_common(X, y, sample_weight)
         settings = self._settings()
         problem = self._make_problem(X, codes, len(classes), sample_weight)
+        settings["n_threads"] = problem.n_threads
         alphas = self._grid(problem)
         folds = list(check_cv(self.cv, codes, classifier=True).split(X, codes))
         n_jobs = self.n_jobs

@@ -13,13 +13,13 @@ Speed (``python benchmarks/bench_presto.py``), peer and skselect on the same dat
    ``warm_start=True``) at C = 1 / (n alpha), both with ``tol=1e-6``; target ratio <= 1.0.
 
 Simulation (``python benchmarks/bench_presto.py --simulation --settings all --reps 300``): the
-synthetic designs of Faletto & Bien (2023), section 4.1 / research note section 4, run as the
+synthetic designs of Faletto & Bien (2023), section 4.1, run as the
 authors ran them: n = 2500, p = 10, K = 4, X ~ U[-1, 1]^p, a new weight matrix every
 replication with ``sim_data``'s rejection rules; in-sample MSE of the rare-class probability
 for PRESTO (``PRESTOClassifierCV`` on ``ordinalNetTune``'s folds), PRESTO_L2 (two settings),
 logistic regression on the rare class fitted as R's ``glm.fit`` fits it (and by lbfgs) and
 proportional odds. Medians and median ratios, each with a bootstrap Monte-Carlo s.e., are
-printed next to the spec's targets. Replications are appended to per-setting CSVs in
+printed next to the published targets. Replications are appended to per-setting CSVs in
 ``--out-dir`` (a re-run resumes); ``--reference-cv N`` adds PRESTO tuned with the reference
 code's held-out scoring on the first N replications; ``--check-r N`` compares the Logit and PO
 fits with R's ``glm`` / ``MASS::polr`` (developer-only; needs ``Rscript``).
@@ -180,7 +180,7 @@ def _binary_path(n_repeats, n=5000, p=20, tol=1e-6):
 # Simulation study (Faletto & Bien 2023, section 4.1)
 # --------------------------------------------------------------------------------------------
 
-# (name, design, q, intercepts, spec targets: PRESTO median, P/Logit, P/PO; source)
+# (name, design, q, intercepts, published targets: PRESTO median, P/Logit, P/PO; source)
 SETTINGS = [
     ("sparse q=1/2 (0,3,5)", "sparse", 1 / 2, (0, 3, 5), (7.73e-5, 0.75, 0.65), "Fig 5"),
     ("sparse q=1/2 (0,3.5,5.5)", "sparse", 1 / 2, (0, 3.5, 5.5), (3.72e-5, 0.56, 0.77), "Fig 1"),
@@ -326,7 +326,7 @@ def _rare_proba_lbfgs(X, y):
 
 
 def _reference_cv_alpha(X, y, folds, alphas, l1_ratio=1.0):
-    """The penalty the authors' code selects (defect 1 of research note section 2.3).
+    """The penalty the authors' code selects (the held-out scoring defect of its cross-validation).
 
     ordinalNetTuneMod scores each held-out fold with ``coef(..., matrix=TRUE)``, whose column k
     holds psi_k (the k-th *difference*) rather than b_k = psi_1 + ... + psi_k, and whose
@@ -696,7 +696,7 @@ def main():
         metavar="N",
         default=0,
         help="on the first N replications, also tune alpha as the reference code does (its "
-        "held-out scoring uses psi_k for b_k; research note section 2.3, defect 1)",
+        "held-out scoring uses psi_k for b_k)",
     )
     parser.add_argument(
         "--check-r",

@@ -211,7 +211,7 @@ def test_large_alpha_gives_intercept_only_model():
 
 
 # --------------------------------------------------------------------------------------------
-# Regression tests for the reference code's defects (research note section 2.3)
+# Regression tests for the defects of the authors' code
 # --------------------------------------------------------------------------------------------
 
 

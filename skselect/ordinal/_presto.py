@@ -3,10 +3,11 @@
 Model (Faletto & Bien, 2023). For ordered classes c_1 < ... < c_K and boundaries
 k = 1, ..., K - 1,
 
-    P(y <= c_k | x) = sigmoid(intercept_k + coef_k . x),
+    P(y <= c_k | x) = sigmoid(intercept_k - x . coef_k),
 
-so a positive weight pushes mass towards the lower classes (the ordinalNet convention; MASS,
-statsmodels and mord use thresholds minus x . beta). PRESTO minimises
+the convention of statsmodels, MASS::polr and ordinal::clm (a positive weight pushes mass
+towards the higher classes). The solver works in ordinalNet's convention, sigmoid(a_k + b_k . x)
+with b_k = -coef_k, and the estimators flip the sign when they store ``coef_``. PRESTO minimises
 
     mean_i -log P(y_i | x_i)
       + alpha * sum_j [first_penalty_factor * |b_1j| + sum_{k>=2} |b_kj - b_(k-1)j|]

@@ -22,6 +22,9 @@ Data sets (the rare category is made the last class, as the PRESTO paper does wi
 * ``soup``: R package ``ordinal``'s ``soup`` data (GPL >= 2; read through ``Rscript`` into a
   CSV in ``--data-dir`` at run time, not distributed with skselect), ``SURENESS`` reversed
   (``1 = reference, sure`` last: 12.3%), the paper's 22 dummy features.
+* ``ucla``: the UCLA graduate-school application survey that statsmodels ships with its
+  ordinal-model tests (``ologit_ucla.csv``, n = 400), ``apply`` = unlikely < somewhat likely <
+  very likely (last: 10%), features ``pared``, ``public``, ``gpa``.
 
 Splits are seeded by ``(seed, data set, repetition)``; the development part uses repetitions
 0..(dev_reps - 1), the held-out part repetitions 1000.. so that a rule tuned on the first is
@@ -93,7 +96,19 @@ def load_soup(data_dir):
     return table[:, :-1], table[:, -1].astype(int)
 
 
-DATASETS = {"wine": load_wine, "fair": load_fair, "soup": load_soup}
+def load_ucla():
+    from importlib.resources import files
+
+    import pandas as pd
+
+    path = files("statsmodels.miscmodels.tests.results") / "ologit_ucla.csv"
+    frame = pd.read_csv(path)
+    order = {"unlikely": 0, "somewhat likely": 1, "very likely": 2}
+    y = frame["apply"].map(order).to_numpy().astype(int)
+    return frame[["pared", "public", "gpa"]].to_numpy(dtype=np.float64), y
+
+
+DATASETS = {"wine": load_wine, "fair": load_fair, "soup": load_soup, "ucla": load_ucla}
 
 
 def binned_calibration_error(p_hat, outcome):
@@ -225,8 +240,11 @@ def summarise(out, part, methods):
             cells += [f"{values[m].mean():.5f}" for m in methods]
             for peer in ("po", "logit"):
                 diff = values[methods[0]] - values[peer]
+                if len(diff) < 2:
+                    cells.append(f"{diff.mean():+.5f} (n/a)")
+                    continue
                 se = diff.std(ddof=1) / np.sqrt(len(diff))
-                verdict = "ok" if diff.mean() <= 2 * se else "WORSE"
+                verdict = "ok" if diff.mean() <= 2 * se else "worse"
                 cells.append(f"{diff.mean():+.5f} ({2 * se:.5f}) {verdict}")
             print("| " + " | ".join(cells) + " |")
 

@@ -13,13 +13,13 @@ Speed (``python benchmarks/bench_presto.py``), peer and skselect on the same dat
    ``warm_start=True``) at C = 1 / (n alpha), both with ``tol=1e-6``; target ratio <= 1.0.
 
 Simulation (``python benchmarks/bench_presto.py --simulation --settings all --reps 300``): the
-synthetic designs of Faletto & Bien (2023), section 4.1 / research note section 4, run as the
+synthetic designs of Faletto & Bien (2023), section 4.1, run as the
 authors ran them: n = 2500, p = 10, K = 4, X ~ U[-1, 1]^p, a new weight matrix every
 replication with ``sim_data``'s rejection rules; in-sample MSE of the rare-class probability
 for PRESTO (``PRESTOClassifierCV`` on ``ordinalNetTune``'s folds), PRESTO_L2 (two settings),
 logistic regression on the rare class fitted as R's ``glm.fit`` fits it (and by lbfgs) and
 proportional odds. Medians and median ratios, each with a bootstrap Monte-Carlo s.e., are
-printed next to the spec's targets. Replications are appended to per-setting CSVs in
+printed next to the published targets. Replications are appended to per-setting CSVs in
 ``--out-dir`` (a re-run resumes); ``--reference-cv N`` adds PRESTO tuned with the reference
 code's held-out scoring on the first N replications; ``--check-r N`` compares the Logit and PO
 fits with R's ``glm`` / ``MASS::polr`` (developer-only; needs ``Rscript``).
@@ -45,6 +45,10 @@ from skselect.ordinal import (  # noqa: E402
     PRESTOClassifierCV,
     ProportionalOddsClassifier,
 )
+
+# The authors' tuning (simulation settings): 20 alphas down to 0.01 alpha_max, first weight
+# vector penalised (skselect's defaults: 30 alphas down to 1e-3, first vector unpenalised).
+AUTHORS_PATH = {"alphas": 20, "alpha_min_ratio": 0.01, "first_penalty_factor": 1.0}
 
 
 def _ordinal_data(n, p, n_classes, seed):
@@ -76,7 +80,7 @@ def speed(n_repeats):
         compare(
             "CV path n=2500 p=10 K=4 (20 alphas x 5 folds + refit)",
             peer=lambda: _statsmodels_po(X, y),
-            ours=lambda: PRESTOClassifierCV().fit(X, y),
+            ours=lambda: PRESTOClassifierCV(**AUTHORS_PATH).fit(X, y),
             n_repeats=n_repeats,
             quality=lambda r: (
                 {"alpha_": r.alpha_} if hasattr(r, "alpha_") else {"llf/n": r.llf / len(y)}
@@ -89,7 +93,7 @@ def speed(n_repeats):
     def loglik(result):
         if hasattr(result, "llf"):
             return {"loglik/n": result.llf / len(y)}
-        eta = result.intercept_ + X @ result.coef_.T
+        eta = result.intercept_ - X @ np.atleast_2d(result.coef_).T
         padded = np.hstack([np.zeros((len(y), 1)), expit(eta), np.ones((len(y), 1))])
         proba = padded[np.arange(len(y)), y + 1] - padded[np.arange(len(y)), y]
         return {"loglik/n": float(np.mean(np.log(proba))), "n_iter": result.n_iter_}
@@ -99,7 +103,7 @@ def speed(n_repeats):
     presto_row = compare(
         "single fit n=1e5 p=50 K=5: PRESTO alpha=1e-3 vs statsmodels PO",
         peer=lambda: _statsmodels_po(X, y),
-        ours=lambda: PRESTOClassifier(alpha=1e-3).fit(X, y),
+        ours=lambda: PRESTOClassifier(alpha=1e-3, first_penalty_factor=1.0).fit(X, y),
         n_repeats=1,
         warmup=0,
         quality=loglik,
@@ -145,11 +149,13 @@ def _binary_path(n_repeats, n=5000, p=20, tol=1e-6):
             for alpha in alphas:
                 model.set_params(C=1.0 / (n * alpha), max_iter=10_000, random_state=0)
                 model.fit(X, y)
-                coefs.append(-model.coef_[0].copy())
+                coefs.append(model.coef_[0].copy())
         return np.array(coefs)
 
     def ours():
-        model = PRESTOClassifier(standardize=False, tol=tol, warm_start=True)
+        model = PRESTOClassifier(
+            standardize=False, tol=tol, warm_start=True, first_penalty_factor=1.0
+        )
         coefs = []
         for alpha in alphas:
             model.set_params(alpha=alpha).fit(X, y)
@@ -174,7 +180,7 @@ def _binary_path(n_repeats, n=5000, p=20, tol=1e-6):
 # Simulation study (Faletto & Bien 2023, section 4.1)
 # --------------------------------------------------------------------------------------------
 
-# (name, design, q, intercepts, spec targets: PRESTO median, P/Logit, P/PO; source)
+# (name, design, q, intercepts, published targets: PRESTO median, P/Logit, P/PO; source)
 SETTINGS = [
     ("sparse q=1/2 (0,3,5)", "sparse", 1 / 2, (0, 3, 5), (7.73e-5, 0.75, 0.65), "Fig 5"),
     ("sparse q=1/2 (0,3.5,5.5)", "sparse", 1 / 2, (0, 3.5, 5.5), (3.72e-5, 0.56, 0.77), "Fig 1"),
@@ -320,7 +326,7 @@ def _rare_proba_lbfgs(X, y):
 
 
 def _reference_cv_alpha(X, y, folds, alphas, l1_ratio=1.0):
-    """The penalty the authors' code selects (defect 1 of research note section 2.3).
+    """The penalty the authors' code selects (the held-out scoring defect of its cross-validation).
 
     ordinalNetTuneMod scores each held-out fold with ``coef(..., matrix=TRUE)``, whose column k
     holds psi_k (the k-th *difference*) rather than b_k = psi_1 + ... + psi_k, and whose
@@ -332,7 +338,7 @@ def _reference_cv_alpha(X, y, folds, alphas, l1_ratio=1.0):
     scores = np.zeros((len(alphas), len(folds)))
     for j, (train, test) in enumerate(folds):
         present = np.unique(y[train])
-        model = PRESTOClassifier(l1_ratio=l1_ratio, warm_start=True)
+        model = PRESTOClassifier(l1_ratio=l1_ratio, warm_start=True, first_penalty_factor=1.0)
         mean = X[train].mean(axis=0)
         onehot = np.zeros((len(test), 4))
         onehot[np.arange(len(test)), y[test]] = 1.0
@@ -341,8 +347,9 @@ def _reference_cv_alpha(X, y, folds, alphas, l1_ratio=1.0):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 model.fit(X[train], y[train])
-            intercept = model.intercept_ + (model.coef_ - model.coef_diff_) @ mean
-            cumulative = expit(intercept + X[test] @ model.coef_diff_.T)
+            # coef_ = -b and coef_diff_ = -psi in the authors' sign convention
+            intercept = model.intercept_ - (model.coef_ - model.coef_diff_) @ mean
+            cumulative = expit(intercept - X[test] @ model.coef_diff_.T)
             padded = np.hstack([np.zeros((len(test), 1)), cumulative, np.ones((len(test), 1))])
             proba = np.zeros((len(test), 4))
             proba[:, present] = np.diff(padded, axis=1)
@@ -366,10 +373,10 @@ def _reference_replication(setting_index, rep, seed, alpha_max):
     alpha = _reference_cv_alpha(X, y, folds, alphas)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        refit = PRESTOClassifier(alpha=alpha).fit(X, y)
+        refit = PRESTOClassifier(alpha=alpha, first_penalty_factor=1.0).fit(X, y)
     # The authors' refit also carries defect 2 in the rare boundary's intercept.
-    intercept = refit.intercept_[-1] + (refit.coef_[-1] - refit.coef_diff_[-1]) @ X.mean(axis=0)
-    p_hat = 1.0 - expit(intercept + X @ refit.coef_[-1])
+    intercept = refit.intercept_[-1] - (refit.coef_[-1] - refit.coef_diff_[-1]) @ X.mean(axis=0)
+    p_hat = 1.0 - expit(intercept - X @ refit.coef_[-1])
     return {
         "rep": rep,
         "presto_ref": float(np.mean((p_hat - truth) ** 2)),
@@ -389,12 +396,12 @@ def _replication(setting_index, rep, seed, with_l2):
     row.update(rep=rep, rare=float(np.mean(y == 3)))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        presto = PRESTOClassifierCV(cv=folds).fit(X, y)
+        presto = PRESTOClassifierCV(cv=folds, **AUTHORS_PATH).fit(X, y)
         row["presto"] = mse(presto.predict_proba(X)[:, -1])
         row["alpha_max"] = presto.alphas_[0]
         row["alpha_ratio"] = presto.alpha_ / presto.alphas_[0]
         if with_l2:
-            presto_l2 = PRESTOClassifierCV(l1_ratio=0.0, cv=folds).fit(X, y)
+            presto_l2 = PRESTOClassifierCV(l1_ratio=0.0, cv=folds, **AUTHORS_PATH).fit(X, y)
             row["presto_l2"] = mse(presto_l2.predict_proba(X)[:, -1])
         po = ProportionalOddsClassifier().fit(X, y)
         row["po"] = mse(po.predict_proba(X)[:, -1])
@@ -689,7 +696,7 @@ def main():
         metavar="N",
         default=0,
         help="on the first N replications, also tune alpha as the reference code does (its "
-        "held-out scoring uses psi_k for b_k; research note section 2.3, defect 1)",
+        "held-out scoring uses psi_k for b_k)",
     )
     parser.add_argument(
         "--check-r",

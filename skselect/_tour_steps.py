@@ -96,9 +96,10 @@ def presto_step(ctx):
     top = grade.max()
     n_splits = 2 if ctx.quick else 4
     models = {
-        "PRESTO (CV)": lambda: PRESTOClassifierCV(
-            alphas=10 if ctx.quick else 20, cv=3 if ctx.quick else 5
-        ),
+        # A short path (measured 1.2 s of CPU per fit): below about 0.09 alpha_max the
+        # non-crossing constraint of the rare grade is active on these data and every
+        # penalty there costs tens of Newton steps.
+        "PRESTO (CV)": lambda: PRESTOClassifierCV(alphas=8, alpha_min_ratio=0.05, cv=3),
         "proportional odds": ProportionalOddsClassifier,
         "logistic on top grade": lambda: LogisticRegression(max_iter=2000),
     }

@@ -3,10 +3,11 @@
 Model (Faletto & Bien, 2023). For ordered classes c_1 < ... < c_K and boundaries
 k = 1, ..., K - 1,
 
-    P(y <= c_k | x) = sigmoid(intercept_k + coef_k . x),
+    P(y <= c_k | x) = sigmoid(intercept_k - x . coef_k),
 
-so a positive weight pushes mass towards the lower classes (the ordinalNet convention; MASS,
-statsmodels and mord use thresholds minus x . beta). PRESTO minimises
+the convention of statsmodels, MASS::polr and ordinal::clm (a positive weight pushes mass
+towards the higher classes). The solver works in ordinalNet's convention, sigmoid(a_k + b_k . x)
+with b_k = -coef_k, and the estimators flip the sign when they store ``coef_``. PRESTO minimises
 
     mean_i -log P(y_i | x_i)
       + alpha * sum_j [first_penalty_factor * |b_1j| + sum_{k>=2} |b_kj - b_(k-1)j|]
@@ -15,19 +16,7 @@ on standardised features (elastic net: each |t| becomes l1_ratio |t| + (1 - l1_r
 Writing psi_1 = b_1 and psi_k = b_k - b_(k-1) turns the penalty into a plain lasso on psi, with
 b_k = psi_1 + ... + psi_k; the solver works on (intercepts, psi).
 
-Solver choice. The loss has no global Lipschitz constant (it blows up where the cumulative
-probabilities of a training row cross), and the reference implementation (ordinalNet) uses
-Newton-type steps. We use a proximal Newton method: one pass over the samples per iteration
-(Cython, `prange` over chunks) gives the loss, the gradient and the block-tridiagonal Hessian;
-coordinate descent solves the penalised quadratic model in the (K - 1)(p + 1) parameters (then
-an exact solve on its support); a backtracking line search keeps every iterate feasible
-(non-crossing on every training row). When that constraint blocks the step, the optimum lies on
-it and a log-barrier continuation on the non-crossing constraints reaches it.
-We also tried proximal gradient (FISTA) with backtracking: at the tolerance the oracle tests
-need (optimality conditions met to 1e-8) it took hundreds to thousands of passes over the data per
-penalty, against 3 to 8 for proximal Newton, and the path benchmark at n = 2500, p = 10, K = 4
-was an order of magnitude slower. A Newton pass costs O(n p^2 K) instead of O(n p K), which
-stays cheaper in practice up to a few hundred features.
+The solver is in :mod:`skselect.ordinal._newton_solver`.
 """
 
 # Authors: The skselect developers
@@ -38,32 +27,33 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from joblib import Parallel, delayed
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import check_cv
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from skselect.ordinal._presto_fast import (
-    _cd_quadratic,
-    _chunk_bounds,
-    _linear_predictor,
-    _loss_grad_hess,
-    _objective,
-)
-from skselect.utils._openmp_helpers import _openmp_effective_n_threads
+from skselect.ordinal._newton_solver import _Problem
+from skselect.utils._parallel import _kernel_n_threads
 
-# Line-search constants: sufficient decrease (Armijo) and how often a step may be halved
-# before the iterate is declared stuck on the boundary of the feasible region (ordinalNet
-# halves at most 10 times and then keeps the previous iterate; we allow more halvings).
-_ARMIJO = 1e-4
-_MAX_HALVINGS = 40
-_BLOCKED_STEP = 2.0**-10
-_MAX_CD_SWEEPS = 1000
-_MIN_ROWS_FOR_THREADS = 20000
+# The Newton solver holds a dense Hessian in the (K - 1)(p + 1) parameters and factorises
+# it: beyond this many parameters a fit takes minutes and gigabytes, so it is refused up front.
+_MAX_PARAMS = 2000
+# PRESTOClassifier(alpha="auto") fits at this fraction of alpha_max (glmnet-style scaling).
+_AUTO_ALPHA_RATIO = 0.1
+
+
+def _warn_not_converged(estimator, max_iter, what=""):
+    """The family's one convergence warning."""
+    warnings.warn(
+        f"{type(estimator).__name__}{what} did not converge in max_iter={max_iter} iterations; "
+        "increase max_iter or the penalty (the classes may be separable by the features).",
+        ConvergenceWarning,
+        stacklevel=3,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -97,376 +87,6 @@ def _encode_target(estimator, X, y):
     check_classification_targets(y)
     classes, codes = np.unique(y, return_inverse=True)
     return X, classes, codes.astype(np.intp, copy=False)
-
-
-# --------------------------------------------------------------------------------------------
-# The penalised problem on standardised data
-# --------------------------------------------------------------------------------------------
-
-
-class _Problem:
-    """Standardised data, penalty layout and the proximal Newton solver for one training set.
-
-    Parameters are held as one vector ``u = [intercepts (K-1), psi_1 (p), ..., psi_(K-1) (p)]``
-    on the standardised scale; ``b_k = psi_1 + ... + psi_k``.
-    """
-
-    def __init__(
-        self,
-        X,
-        y_codes,
-        n_classes,
-        sample_weight,
-        *,
-        standardize,
-        fit_intercept,
-        l1_ratio,
-        first_penalty_factor,
-        proportional_odds=False,
-        n_threads=1,
-    ):
-        n_samples, n_features = X.shape
-        weights = np.asarray(sample_weight, dtype=np.float64)
-        self.sample_weight = weights / weights.sum()
-        self.n_features = n_features
-        self.n_boundaries = n_classes - 1
-        self.fit_intercept = fit_intercept
-        self.l1_ratio = l1_ratio
-        self.y = np.ascontiguousarray(y_codes, dtype=np.intp)
-        if n_samples < _MIN_ROWS_FOR_THREADS:
-            # Small passes finish before a second thread is scheduled; on a busy machine the
-            # OpenMP barrier then costs more than the pass (measured: 10x slower CV runs).
-            n_threads = 1
-        self.n_threads = n_threads
-
-        # Centring is free when intercepts are fitted (they are unpenalised), and it makes the
-        # Newton system far better conditioned; scaling changes the penalty, so only on request.
-        mean = self.sample_weight @ X if fit_intercept else np.zeros(n_features)
-        if standardize:
-            centred_mean = self.sample_weight @ X
-            var = self.sample_weight @ (np.asarray(X, dtype=np.float64) - centred_mean) ** 2
-            scale = np.sqrt(var)
-            # A constant column (up to rounding) carries no information: leave it unscaled.
-            tiny = 1e3 * np.finfo(X.dtype).eps * np.maximum(np.abs(centred_mean), 1.0)
-            scale[scale <= tiny] = 1.0
-        else:
-            scale = np.ones(n_features)
-        self.mean = np.asarray(mean, dtype=np.float64)
-        self.scale = np.asarray(scale, dtype=np.float64)
-        self.X = np.ascontiguousarray((X - self.mean.astype(X.dtype)) / self.scale.astype(X.dtype))
-
-        n_boundaries, width = self.n_boundaries, n_features + 1
-        n_params = n_boundaries * width
-        # Per-coordinate penalty factors and coordinates held at zero.
-        factors = np.zeros(n_params)
-        fixed = np.zeros(n_params, dtype=bool)
-        psi_factors = np.ones((n_boundaries, n_features))
-        psi_factors[0] = first_penalty_factor
-        factors[n_boundaries:] = psi_factors.ravel()
-        if not fit_intercept:
-            fixed[:n_boundaries] = True
-        if proportional_odds:
-            fixed[n_boundaries + n_features :] = True
-        self.factors, self.fixed = factors, fixed
-
-        # Linear map from u to the per-boundary blocks [intercept_k, b_k] the kernel uses.
-        to_blocks = np.zeros((n_params, n_params))
-        for k in range(n_boundaries):
-            to_blocks[k * width, k] = 1.0
-            for psi_block in range(k + 1):
-                start = n_boundaries + psi_block * n_features
-                rows = k * width + 1 + np.arange(n_features)
-                to_blocks[rows, start + np.arange(n_features)] = 1.0
-        self.to_blocks = to_blocks
-
-        n_chunks, _ = _chunk_bounds(n_samples)
-        self._grad = np.zeros((n_chunks, n_boundaries, width))
-        self._hess_diag = np.zeros((n_chunks, n_boundaries, width, width))
-        self._hess_cross = np.zeros((n_chunks, max(n_boundaries - 1, 1), width, width))
-        self._row_buffer = np.zeros((n_chunks, width))
-        self._eta_grad = np.zeros((n_chunks, n_boundaries))
-        self._eta_hess_diag = np.zeros((n_chunks, n_boundaries))
-        self._eta_hess_cross = np.zeros((n_chunks, max(n_boundaries - 1, 1)))
-        # Weight of the log-barrier on the non-crossing constraints (0: plain likelihood).
-        self.barrier = 0.0
-        self._chunk_sums = np.zeros(n_chunks)
-        self._eta = np.zeros((n_samples, n_boundaries))
-        self._eta_step = np.zeros((n_samples, n_boundaries))
-        self._zeros_eta = np.zeros((n_samples, n_boundaries))
-
-    # -- parameter bookkeeping ---------------------------------------------------------------
-
-    def split(self, u):
-        """(intercepts, cumulative weights b (K-1, p), differences psi), standardised scale."""
-        intercepts = u[: self.n_boundaries]
-        psi = u[self.n_boundaries :].reshape(self.n_boundaries, self.n_features)
-        return intercepts, np.cumsum(psi, axis=0), psi
-
-    def unstandardize(self, u):
-        """Coefficients on the original scale: (intercept_, coef_, coef_diff_)."""
-        intercepts, coef_std, psi = self.split(u)
-        coef = coef_std / self.scale
-        # The intercept of boundary k absorbs the centring through the *cumulative* weights
-        # b_k, not through psi_k (defect 2 of the reference code).
-        intercept = intercepts - coef @ self.mean
-        return intercept, coef, psi / self.scale
-
-    def initial(self):
-        """The intercept-only fit: logits of the cumulative class frequencies."""
-        u = np.zeros(self.n_boundaries * (self.n_features + 1))
-        if self.fit_intercept:
-            freq = np.bincount(self.y, weights=self.sample_weight, minlength=self.n_boundaries + 1)
-            cumulative = np.clip(np.cumsum(freq)[:-1], 1e-12, 1 - 1e-12)
-            u[: self.n_boundaries] = np.clip(np.log(cumulative / (1 - cumulative)), -100, 100)
-        return u
-
-    def linear_predictor(self, u, out):
-        intercepts, coef, _ = self.split(u)
-        _linear_predictor(
-            self.X, np.ascontiguousarray(coef), intercepts.copy(), out, self.n_threads
-        )
-        return out
-
-    def loss(self, u):
-        eta = self.linear_predictor(u, self._eta)
-        return _objective(
-            eta,
-            self._zeros_eta,
-            0.0,
-            self.y,
-            self.sample_weight,
-            self.barrier,
-            self._chunk_sums,
-            self.n_threads,
-        )
-
-    def gradient_hessian(self, eta):
-        """Loss, gradient and Hessian in u at the linear predictor eta."""
-        for buffer in (self._grad, self._hess_diag, self._hess_cross):
-            buffer.fill(0.0)
-        loss = _loss_grad_hess(
-            self.X,
-            eta,
-            self.y,
-            self.sample_weight,
-            self.barrier,
-            self._grad,
-            self._hess_diag,
-            self._hess_cross,
-            self._row_buffer,
-            self._eta_grad,
-            self._eta_hess_diag,
-            self._eta_hess_cross,
-            self._chunk_sums,
-            self.n_threads,
-        )
-        n_boundaries, width = self.n_boundaries, self.n_features + 1
-        grad_blocks = self._grad.sum(axis=0).ravel()
-        diag = self._hess_diag.sum(axis=0)
-        cross = self._hess_cross.sum(axis=0)
-        hess_blocks = np.zeros((n_boundaries * width, n_boundaries * width))
-        for k in range(n_boundaries):
-            block = slice(k * width, (k + 1) * width)
-            lower = np.tril(diag[k])
-            hess_blocks[block, block] = lower + np.tril(lower, -1).T
-            if k + 1 < n_boundaries:
-                lower = np.tril(cross[k])
-                full = lower + np.tril(lower, -1).T
-                nxt = slice((k + 1) * width, (k + 2) * width)
-                hess_blocks[block, nxt] = full
-                hess_blocks[nxt, block] = full
-        to_blocks = self.to_blocks
-        gradient = to_blocks.T @ grad_blocks
-        hessian = np.ascontiguousarray(to_blocks.T @ hess_blocks @ to_blocks)
-        return loss, gradient, hessian
-
-    # -- the solver ----------------------------------------------------------------------------
-
-    def penalty_weights(self, alpha):
-        l1 = alpha * self.l1_ratio * self.factors
-        l2 = alpha * (1.0 - self.l1_ratio) * self.factors
-        l1[self.fixed] = 0.0
-        l2[self.fixed] = 0.0
-        return l1, l2
-
-    @staticmethod
-    def _penalty(u, l1, l2):
-        return float(l1 @ np.abs(u) + 0.5 * (l2 @ (u * u)))
-
-    def solve(self, alpha, u_start=None, *, tol=1e-8, max_iter=10000):
-        """Minimise the objective at alpha. Returns (u, n_iter, converged).
-
-        Proximal Newton from u_start (or the intercept-only fit). The minimiser usually lies
-        inside the feasible region (no training row crosses). When it does not, the Newton
-        iterates stop on the boundary, where the unconstrained optimality conditions cannot
-        hold and the objective can still be far from its constrained minimum (ordinalNet
-        stops there). We then follow the central path: a log-barrier on the non-crossing
-        constraints, started from a strictly feasible point and shrunk by 100 each round
-        until its weight is below tol / 100, each round solved by the same Newton method.
-        """
-        self.barrier = 0.0
-        u, n_iter, status = self._newton(alpha, u_start, tol, max_iter)
-        if status != "boundary":
-            return u, n_iter, status == "converged"
-        # Strictly feasible start: the constraints are linear in u and the intercept-only fit
-        # satisfies them strictly, so a small step towards it leaves the boundary.
-        u = 0.99 * u + 0.01 * self.initial()
-        barrier = 1e-4
-        total, converged = n_iter, True
-        while True:
-            self.barrier = barrier
-            u, n_iter, status = self._newton(alpha, u, tol, max(max_iter - total, 1))
-            total += n_iter
-            converged = status != "max_iter"
-            if barrier <= 1e-2 * tol or not converged:
-                break
-            barrier *= 0.01
-        self.barrier = 0.0
-        # If no constraint is active at the optimum after all (the Newton step was only
-        # blocked on the way), plain Newton from here converges to it exactly.
-        polished, n_iter, status = self._newton(alpha, u, tol, max(max_iter - total, 1))
-        total += n_iter
-        if status == "converged" or self.loss(polished) + self._penalty(
-            polished, *self.penalty_weights(alpha)
-        ) < self.loss(u) + self._penalty(u, *self.penalty_weights(alpha)):
-            u = polished
-        return u, min(total, max_iter), converged
-
-    def _newton(self, alpha, u_start, tol, max_iter):
-        """Proximal Newton iterations; status is "converged", "boundary" or "max_iter"."""
-        l1, l2 = self.penalty_weights(alpha)
-        l1_cd = np.where(self.fixed, np.inf, l1)
-        u = self.initial() if u_start is None else np.array(u_start, dtype=np.float64)
-        u[self.fixed] = 0.0
-        loss = self.loss(u)
-        if not np.isfinite(loss):
-            # A warm start can be infeasible on new data (another fold): start afresh.
-            u = self.initial()
-            loss = self.loss(u)
-        objective = loss + self._penalty(u, l1, l2)
-        residual = np.empty_like(u)
-        eta = self._eta
-        for n_iter in range(1, max_iter + 1):
-            self.linear_predictor(u, eta)
-            _, gradient, hessian = self.gradient_hessian(eta)
-            violation = self._optimality_violation(u, gradient, l1, l2)
-            if violation <= tol:
-                return u, n_iter, "converged"
-            target = u.copy()
-            # Inexact Newton: solve the quadratic model more accurately as the iterate nears
-            # the optimum (a model change of violation**2 is what the step is worth), which
-            # keeps the outer convergence superlinear without wasting sweeps early on.
-            inner_tol = max(1e-4 * violation * violation, 1e-300)
-            _cd_quadratic(
-                hessian, gradient, u, l1_cd, l2, target, residual, _MAX_CD_SWEEPS, inner_tol
-            )
-            self._polish(target, u, gradient, hessian, l1, l2)
-            direction = target - u
-            predicted = float(gradient @ direction) + self._penalty(target, l1, l2)
-            predicted -= self._penalty(u, l1, l2)
-            if not np.any(direction) or predicted >= 0.0:
-                # The quadratic model sees no descent: optimal up to rounding.
-                return u, n_iter, "converged"
-            intercepts, _, psi = self.split(direction)
-            _linear_predictor(
-                self.X,
-                np.ascontiguousarray(np.cumsum(psi, axis=0)),
-                intercepts.copy(),
-                self._eta_step,
-                self.n_threads,
-            )
-            step = 1.0
-            blocked = False
-            for _ in range(_MAX_HALVINGS):
-                loss_new = _objective(
-                    eta,
-                    self._eta_step,
-                    step,
-                    self.y,
-                    self.sample_weight,
-                    self.barrier,
-                    self._chunk_sums,
-                    self.n_threads,
-                )
-                blocked = blocked or loss_new == np.inf
-                candidate = u + step * direction
-                objective_new = loss_new + self._penalty(candidate, l1, l2)
-                # Strict decrease: at a tiny step the Armijo bound rounds to the objective itself,
-                # and an unchanged iterate would be "accepted" forever.
-                if objective_new < objective and (
-                    objective_new <= objective + _ARMIJO * step * predicted
-                ):
-                    break
-                step *= 0.5
-            else:
-                # No feasible decrease along the Newton direction: the iterate sits on the
-                # boundary of the feasible region (a training row whose cumulative
-                # probabilities touch), or at the optimum up to rounding.
-                return u, n_iter, "boundary"
-            if np.array_equal(candidate, u):
-                return u, n_iter, "boundary"
-            u, objective = candidate, objective_new
-            if blocked and step < _BLOCKED_STEP and self._touches_constraint(step):
-                # A Newton step cut this short, ending next to a non-crossing constraint, is
-                # blocked by it (ordinalNet gives up after 10 halvings too); the caller takes
-                # over. A short step far from every constraint is just a long way to go.
-                return u, n_iter, "boundary"
-        return u, max_iter, "max_iter"
-
-    def _touches_constraint(self, step):
-        """Whether eta + step * eta_step has two adjacent boundaries within 1e-6 on a row."""
-        moved = self._eta + step * self._eta_step
-        gaps = np.diff(moved[self.sample_weight > 0], axis=1)
-        return gaps.size > 0 and float(gaps.min()) < 1e-6
-
-    def _polish(self, target, u, gradient, hessian, l1, l2):
-        """Solve the quadratic model exactly on the support coordinate descent found.
-
-        Coordinate descent converges slowly when the Hessian is ill conditioned (strongly
-        correlated boundaries, a near-active non-crossing constraint under the barrier).
-        With the support and signs fixed the model is a linear system; its solution replaces
-        the CD iterate when it keeps those signs, which makes the Newton step exact.
-        """
-        support = (target != 0) & ~self.fixed
-        if not support.any():
-            return
-        signs = np.sign(target[support])
-        rhs = hessian[support] @ u - gradient[support] - l1[support] * signs
-        system = hessian[np.ix_(support, support)] + np.diag(l2[support])
-        try:
-            solution = np.linalg.solve(system, rhs)
-        except np.linalg.LinAlgError:
-            return
-        penalised = l1[support] > 0
-        if np.all(np.isfinite(solution)) and np.all(
-            np.sign(solution[penalised]) == signs[penalised]
-        ):
-            target[support] = solution
-
-    def _optimality_violation(self, u, gradient, l1, l2):
-        """Largest violation of the KKT conditions (units of the mean log-likelihood gradient)."""
-        smooth = gradient + l2 * u
-        at_zero = u == 0
-        violation = np.where(
-            at_zero, np.maximum(np.abs(smooth) - l1, 0.0), np.abs(smooth + l1 * np.sign(u))
-        )
-        violation[self.fixed] = 0.0
-        return float(violation.max()) if violation.size else 0.0
-
-    def alpha_max(self):
-        """Smallest alpha at which every penalised coefficient is zero (ordinalNet's lambda_max)."""
-        penalised = (self.factors > 0) & ~self.fixed
-        if not penalised.any():
-            return None
-        # The unpenalised coordinates (intercepts; b_1 when first_penalty_factor == 0) are fitted
-        # with every penalised one held at zero.
-        saved = self.fixed
-        self.fixed = saved | penalised
-        u, _, _ = self.solve(0.0)
-        self.fixed = saved
-        _, gradient, _ = self.gradient_hessian(self.linear_predictor(u, self._eta))
-        ratio = np.abs(gradient[penalised]) / (self.factors[penalised] * max(self.l1_ratio, 0.01))
-        return float(ratio.max()), u
 
 
 # --------------------------------------------------------------------------------------------
@@ -533,6 +153,19 @@ _SCORERS = {"brier": _brier, "deviance": _deviance}
 class _BaseCumulativeLogit(ClassifierMixin, BaseEstimator):
     """Prediction methods and fitted-attribute bookkeeping for the cumulative logit family."""
 
+    # The parameters every estimator of the family shares; subclasses add their own.
+    _parameter_constraints: dict = {
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "standardize": ["boolean"],
+        "fit_intercept": ["boolean"],
+        "tol": [Interval(Real, 0, None, closed="right")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+    }
+    _penalised_constraints: dict = {
+        "first_penalty_factor": [Interval(Real, 0, None, closed="left")],
+        "crossing": [StrOptions({"error", "clip", "rearrange"})],
+    }
+
     def _validate_common(self, X, y, sample_weight):
         X, classes, codes = _encode_target(self, X, y)
         n_classes = len(classes)
@@ -556,22 +189,57 @@ class _BaseCumulativeLogit(ClassifierMixin, BaseEstimator):
                 "fit_intercept=False is only defined for K = 2 classes (logistic regression "
                 f"without intercept); y has {n_classes} classes, which need one threshold each."
             )
+        n_params = (n_classes - 1) * (X.shape[1] + 1)
+        if n_params > _MAX_PARAMS:
+            raise ValueError(
+                f"{type(self).__name__} fits (n_classes - 1) * (n_features + 1) = {n_params} "
+                f"parameters here ({n_classes} classes, {X.shape[1]} features); its Newton "
+                f"solver handles at most {_MAX_PARAMS} (a dense Hessian of that size). Reduce "
+                "the features first, for example with sklearn.feature_selection.SelectKBest or "
+                "sklearn.decomposition.PCA in a Pipeline, or merge adjacent classes."
+            )
         return X, classes, codes, sample_weight
 
+    def _make_problem(self, X, codes, n_classes, sample_weight, *, proportional_odds=False):
+        return _Problem(
+            X,
+            codes,
+            n_classes,
+            sample_weight,
+            standardize=self.standardize,
+            fit_intercept=self.fit_intercept,
+            l1_ratio=self.l1_ratio,
+            first_penalty_factor=getattr(self, "first_penalty_factor", 1.0),
+            proportional_odds=proportional_odds,
+            n_threads=_kernel_n_threads(X.shape[0] * (X.shape[1] + 1) * (n_classes - 1)),
+        )
+
     def _set_fitted(self, problem, u, X, classes):
+        # The solver works with P(y <= k) = sigmoid(a_k + b_k . x); users get the convention
+        # of statsmodels and R, P(y <= k) = sigmoid(theta_k - x . beta_k), so beta = -b.
         intercept, coef, coef_diff = problem.unstandardize(u)
         dtype = X.dtype
         self.classes_ = classes
         self.intercept_ = intercept.astype(dtype)
-        self.coef_ = coef.astype(dtype)
-        self.coef_diff_ = coef_diff.astype(dtype)
+        self.coef_ = (-coef).astype(dtype)
+        self.coef_diff_ = (-coef_diff).astype(dtype)
         self._solution = u
+
+    def _boundary_coef(self):
+        """Weights of every boundary, shape (n_classes - 1, n_features)."""
+        return np.asarray(self.coef_, dtype=np.float64).reshape(-1, self.n_features_in_)
+
+    def _boundary_cumulative(self, X):
+        coef = self._boundary_coef()
+        if coef.shape[0] != len(self.intercept_):
+            coef = np.broadcast_to(coef, (len(self.intercept_), coef.shape[1]))
+        eta = self.intercept_.astype(np.float64) - X @ coef.T
+        return expit(eta)
 
     def _raw_cumulative(self, X):
         check_is_fitted(self)
         X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
-        eta = X @ self.coef_.T.astype(np.float64) + self.intercept_.astype(np.float64)
-        return X, expit(eta)
+        return X, self._boundary_cumulative(X)
 
     def predict_cumulative_proba(self, X):
         """Cumulative probabilities P(y <= classes_[k] | x) for the first K - 1 classes.
@@ -603,7 +271,7 @@ class _BaseCumulativeLogit(ClassifierMixin, BaseEstimator):
         True
         """
         X, cumulative = self._raw_cumulative(X)
-        cumulative, _ = _repair_crossing(cumulative, self.crossing, who=type(self).__name__)
+        cumulative, _ = _repair_crossing(cumulative, self._crossing_rule(), who=type(self).__name__)
         return cumulative.astype(X.dtype, copy=False)
 
     def predict_proba(self, X):
@@ -631,7 +299,7 @@ class _BaseCumulativeLogit(ClassifierMixin, BaseEstimator):
         array([[...]])
         """
         X, cumulative = self._raw_cumulative(X)
-        cumulative, _ = _repair_crossing(cumulative, self.crossing, who=type(self).__name__)
+        cumulative, _ = _repair_crossing(cumulative, self._crossing_rule(), who=type(self).__name__)
         return _class_probabilities(cumulative).astype(X.dtype, copy=False)
 
     def predict(self, X):
@@ -662,36 +330,42 @@ class _BaseCumulativeLogit(ClassifierMixin, BaseEstimator):
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
     def _training_crossings(self, X):
-        eta = X @ self.coef_.T.astype(np.float64) + self.intercept_.astype(np.float64)
-        return int(_crossing_rows(expit(eta)).sum())
+        return int(_crossing_rows(self._boundary_cumulative(X)).sum())
+
+    def _crossing_rule(self):
+        return getattr(self, "crossing", "clip")
 
 
 class PRESTOClassifier(_BaseCumulativeLogit):
     """Ordinal classifier that shrinks the boundary weights towards proportional odds (PRESTO).
 
-    A cumulative logit model with its own weight vector for every boundary between adjacent
-    classes, ``P(y <= classes_[k] | x) = sigmoid(intercept_[k] + coef_[k] @ x)``, fitted by
-    minimising the mean negative log-likelihood plus an L1 penalty on the first weight vector
-    and on the differences between adjacent ones, on standardised features. Rare classes at the
-    end of the scale borrow strength from the common boundaries: with a large penalty all
-    boundaries share one weight vector (proportional odds), with none each is its own logistic
-    regression.
+    A cumulative link model with its own weight vector for every boundary between adjacent
+    classes, ``P(y <= classes_[k] | x) = sigmoid(intercept_[k] - x @ coef_[k])``, fitted by
+    minimising the mean negative log-likelihood plus an L1 penalty on the differences between
+    adjacent weight vectors (and, optionally, on the first one), on standardised features. Rare
+    classes at the end of the scale borrow strength from the common boundaries: with a large
+    penalty all boundaries share one weight vector (proportional odds), with none each is its
+    own logistic regression.
 
     Read more in the :ref:`User Guide <ordinal>`.
 
     Parameters
     ----------
-    alpha : float, default=1.0
+    alpha : float or "auto", default="auto"
         Penalty level (>= 0). The objective is ``mean NLL + alpha * (first_penalty_factor *
-        |b_1|_1 + sum_k |b_k - b_(k-1)|_1)`` on standardised features. The scale of useful values
-        depends on the data; :class:`PRESTOClassifierCV` picks it by cross-validation. With the
-        default ``first_penalty_factor=1`` a large alpha gives the intercept-only model.
+        |b_1|_1 + sum_k |b_k - b_(k-1)|_1)`` on standardised features. ``"auto"`` uses
+        ``0.1 * alpha_max``, where ``alpha_max`` is the smallest penalty that fuses every
+        penalised coefficient (with the default ``first_penalty_factor=0``, the smallest
+        penalty that gives the proportional-odds fit), as glmnet scales its path.
+        :class:`PRESTOClassifierCV` picks ``alpha`` by cross-validation.
     l1_ratio : float, default=1.0
         Elastic-net mixing in [0, 1]: each absolute value ``|t|`` in the penalty becomes
         ``l1_ratio * |t| + (1 - l1_ratio) * t**2 / 2``. ``0`` is the authors' "PRESTO_L2".
-    first_penalty_factor : float, default=1.0
+    first_penalty_factor : float, default=0.0
         Multiplier (>= 0) of the penalty on the first boundary's weights. ``0`` leaves them
-        unpenalised, so that a large ``alpha`` gives the proportional-odds fit.
+        unpenalised, so that a large ``alpha`` gives the proportional-odds fit; ``1`` is the
+        authors' choice, whose large-``alpha`` limit is the intercept-only model. With two
+        classes there are no differences, so ``0`` gives unpenalised logistic regression.
     standardize : bool, default=True
         Penalise coefficients of features scaled to unit (weighted, population) standard
         deviation; coefficients are reported on the original scale.
@@ -714,14 +388,19 @@ class PRESTOClassifier(_BaseCumulativeLogit):
 
     Attributes
     ----------
+    alpha_ : float
+        The penalty level used (``alpha``, or its value when ``alpha="auto"``).
     classes_ : ndarray of shape (n_classes,)
         Class labels in ordinal order: sorted, or the order of a pandas ordered Categorical.
     coef_ : ndarray of shape (n_classes - 1, n_features)
-        Weight vector of each boundary on the original feature scale.
+        Weight vector of each boundary on the original feature scale; row ``k`` is the boundary
+        between ``classes_[k]`` and ``classes_[k + 1]``. Positive weights push mass towards
+        the higher classes (the convention of statsmodels and R); with two classes ``coef_``
+        equals :class:`~sklearn.linear_model.LogisticRegression`'s.
     coef_diff_ : ndarray of shape (n_classes - 1, n_features)
         ``coef_[0]`` followed by the differences ``coef_[k] - coef_[k - 1]``.
     intercept_ : ndarray of shape (n_classes - 1,)
-        Intercept (threshold) of each boundary on the original feature scale.
+        Threshold of each boundary on the original feature scale.
     n_iter_ : int
         Proximal Newton iterations run.
     n_crossings_ : int
@@ -737,6 +416,7 @@ class PRESTOClassifier(_BaseCumulativeLogit):
     --------
     PRESTOClassifierCV : Chooses ``alpha`` by cross-validation along a warm-started path.
     ProportionalOddsClassifier : The same likelihood with one weight vector for all boundaries.
+    coef_table : The fitted coefficients as a table with named boundaries.
     sklearn.linear_model.LogisticRegression : The two-class special case.
 
     Notes
@@ -748,8 +428,8 @@ class PRESTOClassifier(_BaseCumulativeLogit):
     each iteration is one pass over the samples (O(n p^2 K)) plus coordinate descent on
     (K - 1)(p + 1) parameters.
 
-    Positive coefficients push mass towards the *lower* classes (the ordinalNet convention);
-    statsmodels' ``OrderedModel`` and ``MASS::polr`` report the negative.
+    The authors' code (built on ordinalNet) writes the model as ``sigmoid(a_k + b_k @ x)``:
+    its weights are ``-coef_`` and its intercepts are ``intercept_``.
 
     References
     ----------
@@ -767,7 +447,7 @@ class PRESTOClassifier(_BaseCumulativeLogit):
     >>> X = rng.uniform(-1, 1, size=(500, 3))
     >>> latent = X @ [2.0, -1.0, 0.0] + rng.logistic(size=500)
     >>> y = np.digitize(latent, [-1.0, 1.0, 2.5])
-    >>> clf = PRESTOClassifier(alpha=0.01).fit(X, y)
+    >>> clf = PRESTOClassifier().fit(X, y)
     >>> clf.classes_
     array([0, 1, 2, 3])
     >>> clf.coef_.shape
@@ -777,23 +457,18 @@ class PRESTOClassifier(_BaseCumulativeLogit):
     """
 
     _parameter_constraints: dict = {
-        "alpha": [Interval(Real, 0, None, closed="left")],
-        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
-        "first_penalty_factor": [Interval(Real, 0, None, closed="left")],
-        "standardize": ["boolean"],
-        "fit_intercept": ["boolean"],
-        "crossing": [StrOptions({"error", "clip", "rearrange"})],
-        "tol": [Interval(Real, 0, None, closed="right")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        **_BaseCumulativeLogit._parameter_constraints,
+        **_BaseCumulativeLogit._penalised_constraints,
+        "alpha": [Interval(Real, 0, None, closed="left"), StrOptions({"auto"})],
         "warm_start": ["boolean"],
     }
 
     def __init__(
         self,
-        alpha=1.0,
+        alpha="auto",
         *,
         l1_ratio=1.0,
-        first_penalty_factor=1.0,
+        first_penalty_factor=0.0,
         standardize=True,
         fit_intercept=True,
         crossing="clip",
@@ -810,20 +485,6 @@ class PRESTOClassifier(_BaseCumulativeLogit):
         self.tol = tol
         self.max_iter = max_iter
         self.warm_start = warm_start
-
-    def _make_problem(self, X, codes, n_classes, sample_weight):
-        return _Problem(
-            X,
-            codes,
-            n_classes,
-            sample_weight,
-            standardize=self.standardize,
-            fit_intercept=self.fit_intercept,
-            l1_ratio=self.l1_ratio,
-            first_penalty_factor=self.first_penalty_factor,
-            proportional_odds=False,
-            n_threads=_openmp_effective_n_threads(),
-        )
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -857,6 +518,14 @@ class PRESTOClassifier(_BaseCumulativeLogit):
         X, classes, codes, sample_weight = self._validate_common(X, y, sample_weight)
         problem = self._make_problem(X, codes, len(classes), sample_weight)
         start = None
+        if self.alpha == "auto":
+            found = problem.alpha_max()
+            # Nothing penalised (two classes, first vector unpenalised): the plain likelihood.
+            alpha = 0.0 if found is None else _AUTO_ALPHA_RATIO * found[0]
+            if found is not None:
+                start = found[1]
+        else:
+            alpha = float(self.alpha)
         if (
             self.warm_start
             and hasattr(self, "_solution")
@@ -864,17 +533,11 @@ class PRESTOClassifier(_BaseCumulativeLogit):
             and self._solution.shape[0] == (len(classes) - 1) * (X.shape[1] + 1)
         ):
             start = self._solution
-        u, n_iter, converged = problem.solve(
-            self.alpha, start, tol=self.tol, max_iter=self.max_iter
-        )
+        u, n_iter, converged = problem.solve(alpha, start, tol=self.tol, max_iter=self.max_iter)
         if not converged:
-            warnings.warn(
-                f"{type(self).__name__} did not converge in max_iter={self.max_iter} "
-                "iterations; increase max_iter or alpha (the data may be separable).",
-                ConvergenceWarning,
-                stacklevel=2,
-            )
+            _warn_not_converged(self, self.max_iter)
         self._set_fitted(problem, u, X, classes)
+        self.alpha_ = alpha
         self.n_iter_ = n_iter
         self.n_crossings_ = self._training_crossings(X)
         return self
@@ -883,10 +546,10 @@ class PRESTOClassifier(_BaseCumulativeLogit):
 class ProportionalOddsClassifier(_BaseCumulativeLogit):
     """Proportional-odds (cumulative logit) classifier: one weight vector for all boundaries.
 
-    ``P(y <= classes_[k] | x) = sigmoid(intercept_[k] + coef @ x)`` with a single weight vector,
-    fitted by maximum likelihood (``alpha=0``) or with an elastic-net penalty on the weights.
-    It is the large-``alpha`` limit of ``PRESTOClassifier(first_penalty_factor=0)`` and shares its
-    solver, attributes and prediction methods, so the two can be compared in one grid search.
+    ``P(y <= classes_[k] | x) = sigmoid(intercept_[k] - x @ coef_)`` with a single weight
+    vector, fitted by maximum likelihood (``alpha=0``) or with an elastic-net penalty on the
+    weights. It is the large-``alpha`` limit of ``PRESTOClassifier(first_penalty_factor=0)``
+    and shares its solver and prediction methods, so the two can be compared in one grid search.
 
     Read more in the :ref:`User Guide <ordinal>`.
 
@@ -900,8 +563,6 @@ class ProportionalOddsClassifier(_BaseCumulativeLogit):
         Penalise coefficients of standardised features.
     fit_intercept : bool, default=True
         Fit one threshold per boundary; ``False`` only for two classes.
-    crossing : {"error", "clip", "rearrange"}, default="clip"
-        Kept for a uniform interface; proportional-odds boundaries never cross.
     tol : float, default=1e-8
         Optimality tolerance, as in :class:`PRESTOClassifier`.
     max_iter : int, default=10000
@@ -911,16 +572,14 @@ class ProportionalOddsClassifier(_BaseCumulativeLogit):
     ----------
     classes_ : ndarray of shape (n_classes,)
         Class labels in ordinal order.
-    coef_ : ndarray of shape (n_classes - 1, n_features)
-        The shared weight vector, repeated for each boundary.
-    coef_diff_ : ndarray of shape (n_classes - 1, n_features)
-        The weight vector, then zeros.
+    coef_ : ndarray of shape (n_features,)
+        The weight vector shared by every boundary. Positive weights push mass towards the
+        higher classes; this is statsmodels' ``OrderedModel`` and R's ``polr`` / ``clm``
+        ``beta``.
     intercept_ : ndarray of shape (n_classes - 1,)
-        Increasing thresholds.
+        Increasing thresholds (statsmodels' and R's cut points).
     n_iter_ : int
         Newton iterations run.
-    n_crossings_ : int
-        Always 0.
     n_features_in_ : int
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -929,12 +588,11 @@ class ProportionalOddsClassifier(_BaseCumulativeLogit):
     See Also
     --------
     PRESTOClassifier : Lets the boundaries have their own, fused, weight vectors.
+    coef_table : The fitted coefficients as a table with named boundaries.
 
     Notes
     -----
-    statsmodels' ``OrderedModel(distr="logit")`` fits the same model with
-    ``P(y <= k) = F(cut_k - x @ beta)``: its ``beta`` is ``-coef_[0]`` and its thresholds are
-    ``intercept_``.
+    Proportional-odds boundaries never cross, so the predicted probabilities need no repair.
 
     Examples
     --------
@@ -944,18 +602,13 @@ class ProportionalOddsClassifier(_BaseCumulativeLogit):
     >>> X = rng.normal(size=(300, 2))
     >>> y = np.digitize(X @ [1.0, -1.0] + rng.logistic(size=300), [-1.0, 0.0, 1.0])
     >>> clf = ProportionalOddsClassifier().fit(X, y)
-    >>> bool(np.allclose(clf.coef_, clf.coef_[0]))
-    True
+    >>> clf.coef_.shape, clf.intercept_.shape
+    ((2,), (3,))
     """
 
     _parameter_constraints: dict = {
+        **_BaseCumulativeLogit._parameter_constraints,
         "alpha": [Interval(Real, 0, None, closed="left")],
-        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
-        "standardize": ["boolean"],
-        "fit_intercept": ["boolean"],
-        "crossing": [StrOptions({"error", "clip", "rearrange"})],
-        "tol": [Interval(Real, 0, None, closed="right")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(
@@ -965,7 +618,6 @@ class ProportionalOddsClassifier(_BaseCumulativeLogit):
         l1_ratio=1.0,
         standardize=True,
         fit_intercept=True,
-        crossing="clip",
         tol=1e-8,
         max_iter=10000,
     ):
@@ -973,7 +625,6 @@ class ProportionalOddsClassifier(_BaseCumulativeLogit):
         self.l1_ratio = l1_ratio
         self.standardize = standardize
         self.fit_intercept = fit_intercept
-        self.crossing = crossing
         self.tol = tol
         self.max_iter = max_iter
 
@@ -1013,29 +664,14 @@ class ProportionalOddsClassifier(_BaseCumulativeLogit):
         (2,)
         """
         X, classes, codes, sample_weight = self._validate_common(X, y, sample_weight)
-        problem = _Problem(
-            X,
-            codes,
-            len(classes),
-            sample_weight,
-            standardize=self.standardize,
-            fit_intercept=self.fit_intercept,
-            l1_ratio=self.l1_ratio,
-            first_penalty_factor=1.0,
-            proportional_odds=True,
-            n_threads=_openmp_effective_n_threads(),
-        )
+        problem = self._make_problem(X, codes, len(classes), sample_weight, proportional_odds=True)
         u, n_iter, converged = problem.solve(self.alpha, tol=self.tol, max_iter=self.max_iter)
         if not converged:
-            warnings.warn(
-                f"{type(self).__name__} did not converge in max_iter={self.max_iter} "
-                "iterations; increase max_iter or alpha (the data may be separable).",
-                ConvergenceWarning,
-                stacklevel=2,
-            )
+            _warn_not_converged(self, self.max_iter)
         self._set_fitted(problem, u, X, classes)
+        self.coef_ = self.coef_[0].copy()
+        del self.coef_diff_
         self.n_iter_ = n_iter
-        self.n_crossings_ = self._training_crossings(X)
         return self
 
 
@@ -1089,18 +725,20 @@ def _fold_path(X, codes, sample_weight, train, test, n_classes, alphas, settings
 class PRESTOClassifierCV(_BaseCumulativeLogit):
     """PRESTO with the penalty level chosen by cross-validation along a warm-started path.
 
-    Follows the authors' tuning: a decreasing geometric grid of ``alphas`` from the smallest
-    penalty that zeroes every penalised coefficient, the path fitted with warm starts on each
-    training fold, the mean held-out score per alpha, the *largest* alpha attaining the minimum,
-    and a refit on all data at that alpha.
+    The path runs from ``alpha_max``, the smallest penalty that fuses every penalised
+    coefficient (with the default ``first_penalty_factor=0``: the proportional-odds fit), down
+    to ``alpha_min_ratio * alpha_max`` (nearly separate boundaries), on a geometric grid. Each
+    training fold fits the whole path with warm starts and scores every ``alpha`` on its
+    held-out fold; ``selection`` picks ``alpha_`` from the mean scores, and the model is
+    refitted on all data at ``alpha_``.
 
     Read more in the :ref:`User Guide <ordinal>`.
 
     Parameters
     ----------
-    alphas : int or array-like of float, default=20
-        Number of grid points, or the grid itself (positive values).
-    alpha_min_ratio : float, default=0.01
+    alphas : int or array-like of float, default=30
+        Number of grid points, or the grid itself (values >= 0).
+    alpha_min_ratio : float, default=1e-3
         Smallest grid value as a fraction of the largest (when ``alphas`` is an int).
     cv : int, cross-validation generator or iterable, default=5
         Folds, as in :func:`sklearn.model_selection.check_cv` (an int gives stratified folds,
@@ -1108,10 +746,17 @@ class PRESTOClassifierCV(_BaseCumulativeLogit):
     scoring : {"brier", "deviance"}, default="brier"
         Held-out loss per alpha: the multiclass Brier score (the authors' choice, finite even if
         boundaries cross) or twice the mean negative log-likelihood.
+    selection : {"min", "1se"}, default="min"
+        ``"min"``: the largest alpha attaining the smallest mean held-out loss. ``"1se"``: the
+        largest alpha whose mean loss is within one standard error (over folds) of that
+        minimum, i.e. the model closest to proportional odds that the data cannot tell apart
+        from the best one (glmnet's ``lambda.1se``).
     l1_ratio : float, default=1.0
         Elastic-net mixing, as in :class:`PRESTOClassifier`; used for the grid and every fit.
-    first_penalty_factor : float, default=1.0
+    first_penalty_factor : float, default=0.0
         Penalty multiplier of the first boundary's weights, as in :class:`PRESTOClassifier`.
+        With two classes and ``0`` nothing is penalised: the grid is ``[0.0]`` (logistic
+        regression).
     standardize : bool, default=True
         Penalise coefficients of standardised features (standardised within each fold).
     fit_intercept : bool, default=True
@@ -1125,7 +770,10 @@ class PRESTOClassifierCV(_BaseCumulativeLogit):
         Maximum Newton iterations per alpha.
     n_jobs : int, default=None
         Folds fitted in parallel through joblib (``None`` means 1 unless in a
-        :obj:`joblib.parallel_backend` context).
+        :func:`joblib.parallel_config` context). At most one job per fold is started.
+    verbose : int, default=0
+        Verbosity of the fold fits (passed to joblib) and, when positive, a line with the
+        chosen ``alpha_``.
 
     Attributes
     ----------
@@ -1134,17 +782,20 @@ class PRESTOClassifierCV(_BaseCumulativeLogit):
     cv_scores_ : ndarray of shape (n_alphas, n_folds)
         Held-out score of every alpha on every fold.
     alpha_ : float
-        The largest alpha whose mean score over the folds is minimal.
+        The selected penalty level.
+    best_index_ : int
+        Index of ``alpha_`` in ``alphas_``.
     n_crossings_ : int
         Held-out rows (over all folds) whose cumulative probabilities crossed at ``alpha_``.
     classes_ : ndarray of shape (n_classes,)
         Class labels in ordinal order.
     coef_ : ndarray of shape (n_classes - 1, n_features)
-        Weights of the refitted model, original scale.
+        Weights of the refitted model, original scale, one row per boundary (the convention of
+        :class:`PRESTOClassifier`).
     coef_diff_ : ndarray of shape (n_classes - 1, n_features)
         ``coef_[0]`` followed by the adjacent differences.
     intercept_ : ndarray of shape (n_classes - 1,)
-        Intercepts of the refitted model.
+        Thresholds of the refitted model.
     n_iter_ : int
         Newton iterations of the refit.
     n_features_in_ : int
@@ -1155,12 +806,15 @@ class PRESTOClassifierCV(_BaseCumulativeLogit):
     See Also
     --------
     PRESTOClassifier : One penalty level.
+    ProportionalOddsClassifier : The ``alpha_max`` end of the path.
 
     Notes
     -----
-    Unlike the reference code, held-out predictions use the cumulative weights
+    Unlike the authors' code, held-out predictions use the cumulative weights
     ``b_k = psi_1 + ... + psi_k`` of the fitted model, and the grid and the fold fits use the
-    requested ``l1_ratio``.
+    requested ``l1_ratio``. The authors penalise the first weight vector too
+    (``first_penalty_factor=1``), which makes the large-penalty end of their path the
+    intercept-only model rather than proportional odds.
 
     References
     ----------
@@ -1186,36 +840,36 @@ class PRESTOClassifierCV(_BaseCumulativeLogit):
         "alpha_min_ratio": [Interval(Real, 0, 1, closed="neither")],
         "cv": ["cv_object"],
         "scoring": [StrOptions({"brier", "deviance"})],
-        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
-        "first_penalty_factor": [Interval(Real, 0, None, closed="left")],
-        "standardize": ["boolean"],
-        "fit_intercept": ["boolean"],
-        "crossing": [StrOptions({"error", "clip", "rearrange"})],
-        "tol": [Interval(Real, 0, None, closed="right")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "selection": [StrOptions({"min", "1se"})],
+        **_BaseCumulativeLogit._parameter_constraints,
+        **_BaseCumulativeLogit._penalised_constraints,
         "n_jobs": [Integral, None],
+        "verbose": ["verbose"],
     }
 
     def __init__(
         self,
         *,
-        alphas=20,
-        alpha_min_ratio=0.01,
+        alphas=30,
+        alpha_min_ratio=1e-3,
         cv=5,
         scoring="brier",
+        selection="min",
         l1_ratio=1.0,
-        first_penalty_factor=1.0,
+        first_penalty_factor=0.0,
         standardize=True,
         fit_intercept=True,
         crossing="clip",
         tol=1e-8,
         max_iter=10000,
         n_jobs=None,
+        verbose=0,
     ):
         self.alphas = alphas
         self.alpha_min_ratio = alpha_min_ratio
         self.cv = cv
         self.scoring = scoring
+        self.selection = selection
         self.l1_ratio = l1_ratio
         self.first_penalty_factor = first_penalty_factor
         self.standardize = standardize
@@ -1224,6 +878,7 @@ class PRESTOClassifierCV(_BaseCumulativeLogit):
         self.tol = tol
         self.max_iter = max_iter
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
     def _settings(self):
         return {
@@ -1235,7 +890,6 @@ class PRESTOClassifierCV(_BaseCumulativeLogit):
             "crossing": self.crossing,
             "tol": self.tol,
             "max_iter": self.max_iter,
-            "n_threads": _openmp_effective_n_threads(),
         }
 
     def _grid(self, problem):
@@ -1249,16 +903,23 @@ class PRESTOClassifierCV(_BaseCumulativeLogit):
             return np.sort(alphas)[::-1]
         found = problem.alpha_max()
         if found is None:
-            raise ValueError(
-                "No coefficient is penalised (two classes with first_penalty_factor=0), so there "
-                "is no alpha path; pass alphas explicitly or use first_penalty_factor > 0."
-            )
+            # Two classes with the first vector unpenalised: nothing to tune.
+            return np.array([0.0])
         alpha_max = found[0]
         if alpha_max <= 0:
-            alpha_max = 1.0  # no signal at all: any grid selects the null model
+            alpha_max = 1.0  # no signal at all: any grid selects the fused model
         if self.alphas == 1:
             return np.array([alpha_max])
         return np.geomspace(alpha_max, alpha_max * self.alpha_min_ratio, self.alphas)
+
+    def _select(self, cv_scores):
+        mean = cv_scores.mean(axis=1)
+        # The grid is decreasing, so the first index within the bound is the largest alpha.
+        best = int(np.argmin(mean))
+        bound = mean[best]
+        if self.selection == "1se" and cv_scores.shape[1] > 1:
+            bound = bound + cv_scores[best].std(ddof=1) / np.sqrt(cv_scores.shape[1])
+        return int(np.flatnonzero(mean <= bound)[0])
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -1291,20 +952,14 @@ class PRESTOClassifierCV(_BaseCumulativeLogit):
         """
         X, classes, codes, sample_weight = self._validate_common(X, y, sample_weight)
         settings = self._settings()
-        problem = _Problem(
-            X,
-            codes,
-            len(classes),
-            sample_weight,
-            standardize=self.standardize,
-            fit_intercept=self.fit_intercept,
-            l1_ratio=self.l1_ratio,
-            first_penalty_factor=self.first_penalty_factor,
-            n_threads=settings["n_threads"],
-        )
+        problem = self._make_problem(X, codes, len(classes), sample_weight)
+        settings["n_threads"] = problem.n_threads
         alphas = self._grid(problem)
         folds = list(check_cv(self.cv, codes, classifier=True).split(X, codes))
-        results = Parallel(n_jobs=self.n_jobs)(
+        n_jobs = self.n_jobs
+        if n_jobs is not None and n_jobs > len(folds):
+            n_jobs = len(folds)  # more workers than folds only costs start-up time
+        results = Parallel(n_jobs=n_jobs, verbose=self.verbose)(
             delayed(_fold_path)(
                 X, codes, sample_weight, train, test, len(classes), alphas, settings
             )
@@ -1313,19 +968,227 @@ class PRESTOClassifierCV(_BaseCumulativeLogit):
         self.alphas_ = alphas
         self.cv_scores_ = np.column_stack([scores for scores, _ in results])
         crossed = np.column_stack([n for _, n in results]).sum(axis=1)
-        mean_scores = self.cv_scores_.mean(axis=1)
-        # The grid is decreasing, so the first index at the minimum is the largest alpha.
-        best = int(np.flatnonzero(mean_scores == mean_scores.min())[0])
+        best = self._select(self.cv_scores_)
+        self.best_index_ = best
         self.alpha_ = float(alphas[best])
+        if self.verbose:
+            print(
+                f"{type(self).__name__}: alpha_={self.alpha_:.4g} "
+                f"({best + 1} of {len(alphas)}, selection={self.selection!r})"
+            )
         u, n_iter, converged = problem.solve(self.alpha_, tol=self.tol, max_iter=self.max_iter)
         if not converged:
-            warnings.warn(
-                f"{type(self).__name__}: the refit at alpha_={self.alpha_:.3g} did not converge "
-                f"in max_iter={self.max_iter} iterations.",
-                ConvergenceWarning,
-                stacklevel=2,
-            )
+            _warn_not_converged(self, self.max_iter, what=f" (refit at alpha_={self.alpha_:.3g})")
         self._set_fitted(problem, u, X, classes)
         self.n_iter_ = n_iter
         self.n_crossings_ = int(crossed[best])
         return self
+
+
+# --------------------------------------------------------------------------------------------
+# Reading a fitted model
+# --------------------------------------------------------------------------------------------
+
+
+def boundary_names(classes):
+    """Names of the K - 1 boundaries between ordered classes, such as ``"<= 5 | > 5"``.
+
+    Parameters
+    ----------
+    classes : array-like of shape (n_classes,)
+        Class labels in ordinal order (a fitted model's ``classes_``).
+
+    Returns
+    -------
+    names : list of str
+        ``"<= c_k | > c_k"`` for every class ``c_k`` but the last.
+
+    Examples
+    --------
+    >>> from skselect.ordinal import boundary_names
+    >>> boundary_names([3, 4, 5])
+    ['<= 3 | > 3', '<= 4 | > 4']
+    """
+    return [f"<= {label} | > {label}" for label in list(classes)[:-1]]
+
+
+def coef_table(estimator, *, feature_names=None):
+    """The coefficients of a fitted cumulative model as a table with named boundaries.
+
+    Parameters
+    ----------
+    estimator : PRESTOClassifier, PRESTOClassifierCV or ProportionalOddsClassifier
+        A fitted model.
+    feature_names : array-like of str, default=None
+        Row names of the features; defaults to ``feature_names_in_`` when the model was fitted
+        on a DataFrame, else ``"x0"``, ``"x1"``, ...
+
+    Returns
+    -------
+    table : pandas.DataFrame of shape (n_features + 1, n_classes - 1)
+        One column per boundary, named by its class labels (``"<= 5 | > 5"``), the first row
+        (``"threshold"``) the boundary's threshold ``intercept_[k]``, the others the weights
+        ``beta_k``, in the model ``P(y <= c_k | x) = sigmoid(threshold_k - x @ beta_k)``: a
+        positive weight raises the odds of classes above the boundary. A proportional-odds
+        model repeats its one weight vector in every column.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skselect.ordinal import PRESTOClassifier, coef_table
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.uniform(-1, 1, size=(300, 2))
+    >>> y = np.digitize(X @ [2.0, -1.0] + rng.logistic(size=300), [-1.0, 1.0]) + 4
+    >>> table = coef_table(PRESTOClassifier().fit(X, y), feature_names=["acid", "sugar"])
+    >>> table.columns.tolist()
+    ['<= 4 | > 4', '<= 5 | > 5']
+    >>> table.index.tolist()
+    ['threshold', 'acid', 'sugar']
+    """
+    try:
+        import pandas as pd
+    except ImportError as exc:  # pragma: no cover - pandas is present wherever tests run
+        raise ImportError("coef_table needs pandas; install it with `pip install pandas`.") from exc
+    if not isinstance(estimator, _BaseCumulativeLogit):
+        raise TypeError(
+            "coef_table expects a PRESTOClassifier, PRESTOClassifierCV or "
+            f"ProportionalOddsClassifier; got {type(estimator).__name__}."
+        )
+    check_is_fitted(estimator)
+    n_features = estimator.n_features_in_
+    if feature_names is None:
+        feature_names = getattr(estimator, "feature_names_in_", None)
+    if feature_names is None:
+        feature_names = [f"x{j}" for j in range(n_features)]
+    feature_names = [str(name) for name in feature_names]
+    if len(feature_names) != n_features:
+        raise ValueError(
+            f"feature_names must have one name per feature ({n_features}); got "
+            f"{len(feature_names)} names."
+        )
+    coef = np.broadcast_to(estimator._boundary_coef(), (len(estimator.intercept_), n_features))
+    values = np.vstack([np.asarray(estimator.intercept_, dtype=np.float64), coef.T])
+    return pd.DataFrame(
+        values,
+        index=pd.Index(["threshold", *feature_names], name="feature"),
+        columns=pd.Index(boundary_names(estimator.classes_), name="boundary"),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Does proportional odds hold? A likelihood-ratio test per feature
+# --------------------------------------------------------------------------------------------
+
+
+def _max_loglik(problem, fixed, *, tol, max_iter):
+    """Weighted mean log-likelihood at the unpenalised optimum with ``fixed`` coordinates at 0."""
+    problem.fixed = fixed
+    u, _, converged = problem.solve(0.0, tol=tol, max_iter=max_iter)
+    return -problem.loss(u), converged
+
+
+def parallel_lines_test(X, y, *, sample_weight=None, tol=1e-8, max_iter=1000):
+    """Likelihood-ratio tests of the proportional-odds (parallel lines) assumption.
+
+    For every feature ``j``, the proportional-odds model (one weight vector for all boundaries,
+    fitted by maximum likelihood) is compared with the model in which feature ``j`` alone has
+    its own weight at every boundary (a partial proportional-odds model, R's ``clm`` with
+    ``nominal = ~ x_j``). The statistic is twice the difference of the maximised
+    log-likelihoods; under proportional odds it is asymptotically chi-squared with
+    ``n_classes - 2`` degrees of freedom. An omnibus test compares proportional odds with
+    separate weights at every boundary (``PRESTOClassifier(alpha=0)``), with
+    ``n_features * (n_classes - 2)`` degrees of freedom. The same test is R's
+    ``ordinal::nominal_test`` for each term.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Features.
+    y : array-like of shape (n_samples,)
+        Ordered class labels (sorted order, or a pandas ordered Categorical's), at least 3
+        classes.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Frequency weights: a weight of 2 counts a row twice in the log-likelihood.
+    tol : float, default=1e-8
+        Optimality tolerance of each maximum-likelihood fit.
+    max_iter : int, default=1000
+        Maximum Newton iterations of each fit.
+
+    Returns
+    -------
+    result : :class:`~sklearn.utils.Bunch`
+        With ``feature_names`` (ndarray of str), ``statistic`` (ndarray of shape
+        (n_features,)), ``df`` (int, ``n_classes - 2``), ``pvalue`` (ndarray of shape
+        (n_features,)), ``omnibus_statistic``, ``omnibus_df`` and ``omnibus_pvalue``. A small
+        p-value says the feature's effect differs between boundaries, i.e. that
+        proportional odds is too restrictive for it (and that PRESTO may help).
+
+    Notes
+    -----
+    Fits are constrained, like every fit in this module, to non-crossing cumulative
+    probabilities on the training rows; where that constraint is active the alternative's
+    likelihood is the constrained maximum, and the chi-squared reference is approximate. With
+    separable classes the maximum-likelihood estimates do not exist and a ConvergenceWarning
+    is raised.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skselect.ordinal import parallel_lines_test
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.uniform(-1, 1, size=(2000, 2))
+    >>> cuts = np.array([-1.0, 0.0, 1.0])
+    >>> slopes = np.array([[1.0, 0.6], [1.0, 0.0], [1.0, -0.6]])  # feature 1 is not parallel
+    >>> cumulative = 1 / (1 + np.exp(-(cuts - X @ slopes.T)))
+    >>> y = (rng.uniform(size=(2000, 1)) > cumulative).sum(axis=1)
+    >>> result = parallel_lines_test(X, y)
+    >>> result.df
+    2
+    >>> bool(result.pvalue[1] < 1e-6), bool(result.omnibus_pvalue < 1e-6)
+    (True, True)
+    """
+    from scipy.stats import chi2
+    from sklearn.utils import Bunch
+
+    helper = PRESTOClassifier(alpha=0.0, tol=tol, max_iter=max_iter)
+    X, classes, codes, weights = helper._validate_common(X, y, sample_weight)
+    n_classes, n_features = len(classes), X.shape[1]
+    if n_classes < 3:
+        raise ValueError(
+            "parallel_lines_test needs at least 3 ordered classes (with 2 there is one "
+            f"boundary and nothing to compare); y has {n_classes}: {classes.tolist()!r}."
+        )
+    problem = helper._make_problem(X, codes, n_classes, weights)
+    n_boundaries = n_classes - 1
+    total_weight = float(np.sum(weights))
+    later = np.zeros_like(problem.fixed)
+    later[n_boundaries + n_features :] = True  # psi_2, ..., psi_(K-1): the non-parallel part
+    null, converged = _max_loglik(problem, later.copy(), tol=tol, max_iter=max_iter)
+    all_converged = converged
+    statistic = np.empty(n_features)
+    for j in range(n_features):
+        fixed = later.copy()
+        fixed[n_boundaries + n_features + j :: n_features] = False
+        alternative, converged = _max_loglik(problem, fixed, tol=tol, max_iter=max_iter)
+        all_converged &= converged
+        statistic[j] = 2.0 * total_weight * (alternative - null)
+    full, converged = _max_loglik(problem, np.zeros_like(problem.fixed), tol=tol, max_iter=max_iter)
+    all_converged &= converged
+    if not all_converged:
+        _warn_not_converged(helper, max_iter, what=" (in parallel_lines_test)")
+    # Nested maxima: a negative difference is rounding at the optimum.
+    statistic = np.maximum(statistic, 0.0)
+    omnibus = max(2.0 * total_weight * (full - null), 0.0)
+    df = n_classes - 2
+    names = getattr(helper, "feature_names_in_", None)
+    if names is None:
+        names = np.array([f"x{j}" for j in range(n_features)], dtype=object)
+    return Bunch(
+        feature_names=np.asarray(names),
+        statistic=statistic,
+        df=df,
+        pvalue=chi2.sf(statistic, df),
+        omnibus_statistic=omnibus,
+        omnibus_df=n_features * df,
+        omnibus_pvalue=float(chi2.sf(omnibus, n_features * df)),
+    )

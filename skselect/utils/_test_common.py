@@ -41,10 +41,7 @@ INIT_PARAMS = {
         {"estimators": [LinearRegression(), Ridge(alpha=10.0)]},
         {"estimators": [Ridge(alpha=1.0)], "mode": "full"},
     ],
-    # The issue fixes PRESTOClassifier's default alpha=1.0, which on standardised features
-    # zeroes every weight (the intercept-only model, chance accuracy): the accuracy checks
-    # need a fitted signal. A 5-point grid keeps the CV estimator's checks fast.
-    "PRESTOClassifier": {"alpha": 0.01},
+    # A 5-point grid keeps the CV estimator's checks fast.
     "PRESTOClassifierCV": {"alphas": 5},
 }
 
@@ -58,9 +55,9 @@ _SCORE_PARAMETER_REASON = (
 )
 _PRESTO_WEIGHT_CHECK = (
     "the check's three blobs are not ordered along any direction and nearly separable: at "
-    "alpha=0.01 the non-crossing constraint of some training rows is active and the optimum is "
-    "flat along it, so the weighted and the repeated fits reach objectives equal to 3e-15 but "
-    "probabilities that differ by ~2e-7, above the check's rtol=1e-7. Weights equal "
+    "the default alpha the non-crossing constraint of some training rows is active and the "
+    "optimum is flat along it, so the weighted and the repeated fits reach objectives equal to "
+    "3e-15 but probabilities that differ by ~2e-7, above the check's rtol=1e-7. Weights equal "
     "to repetition on ordinal data: "
     "tests/ordinal/test_presto.py::test_integer_sample_weight_equals_repetition."
 )
@@ -84,9 +81,6 @@ EXPECTED_FAILED_CHECKS = {
         "check_pipeline_consistency": _SCORE_PARAMETER_REASON,
     },
     "PRESTOClassifier": {
-        "check_sample_weight_equivalence_on_dense_data": _PRESTO_WEIGHT_CHECK,
-    },
-    "PRESTOClassifierCV": {
         "check_sample_weight_equivalence_on_dense_data": _PRESTO_WEIGHT_CHECK,
     },
     "ProportionalOddsClassifier": {

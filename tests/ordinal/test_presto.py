@@ -30,8 +30,8 @@ from skselect.ordinal import PRESTOClassifier, PRESTOClassifierCV, ProportionalO
 
 
 def _nll(intercept, coef, X, y_codes, sample_weight=None):
-    """Weighted mean negative log-likelihood of the cumulative logit model."""
-    cumulative = expit(intercept + X @ coef.T)
+    """Weighted mean negative log-likelihood of P(y <= k) = sigmoid(intercept_k - x . coef_k)."""
+    cumulative = expit(intercept - X @ np.atleast_2d(coef).T)
     padded = np.hstack([np.zeros((len(X), 1)), cumulative, np.ones((len(X), 1))])
     proba = padded[np.arange(len(X)), y_codes + 1] - padded[np.arange(len(X)), y_codes]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -71,20 +71,21 @@ def _logistic_l1(C, **kwargs):
 @pytest.mark.parametrize("standardize", [False, True])
 def test_two_classes_equal_l1_logistic_regression(standardize):
     # mean NLL + alpha |w|_1  ==  (1 / (n alpha)) * [C-weighted sum loss + |w|_1]: C = 1/(n alpha).
-    # P(y <= c_1) = sigmoid(a + b.x) is P(y = c_2) = sigmoid(-a - b.x): sklearn reports -b, -a.
+    # P(y <= c_1) = sigmoid(t - b.x) is P(y = c_2) = sigmoid(b.x - t): sklearn reports b, -t.
     rng = np.random.default_rng(1)
     n = 300
     X = rng.normal(size=(n, 4)) * [1.0, 2.0, 3.0, 0.5] + [1.0, -2.0, 0.0, 5.0]
     y = (X @ [1.0, -0.5, 0.3, 0.0] + rng.logistic(size=n) > 0).astype(int)
     alpha = 0.05 if standardize else 0.02
-    ours = PRESTOClassifier(alpha=alpha, standardize=standardize).fit(X, y)
+    ours = PRESTOClassifier(alpha=alpha, first_penalty_factor=1.0, standardize=standardize)
+    ours.fit(X, y)
     mean, sd = X.mean(axis=0), X.std(axis=0)
     X_peer = (X - mean) / sd if standardize else X
     peer = _logistic_l1(1.0 / (n * alpha), tol=1e-12, max_iter=100_000, random_state=0).fit(
         X_peer, y
     )
-    peer_coef = -peer.coef_[0] / (sd if standardize else 1.0)
-    peer_intercept = -peer.intercept_[0] - (peer_coef @ mean if standardize else 0.0)
+    peer_coef = peer.coef_[0] / (sd if standardize else 1.0)
+    peer_intercept = -peer.intercept_[0] + (peer_coef @ mean if standardize else 0.0)
     assert ours.coef_.shape == (1, 4)
     np.testing.assert_allclose(ours.coef_[0], peer_coef, atol=1e-4)
     np.testing.assert_allclose(ours.intercept_[0], peer_intercept, atol=1e-4)
@@ -101,8 +102,8 @@ def _statsmodels_po(X, y):
         result = model.fit(method="bfgs", disp=False, gtol=1e-10, maxiter=20_000)
     p = X.shape[1]
     thresholds = model.transform_threshold_params(result.params)[1:-1]
-    # statsmodels: P(y <= k) = F(cut_k - x.beta), so our coef is -beta and our intercept cut_k.
-    return -np.asarray(result.params[:p]), np.asarray(thresholds), result.llf / len(y)
+    # statsmodels: P(y <= k) = F(cut_k - x.beta), the convention of coef_ and intercept_.
+    return np.asarray(result.params[:p]), np.asarray(thresholds), result.llf / len(y)
 
 
 def test_proportional_odds_limit_equals_statsmodels():
@@ -111,8 +112,10 @@ def test_proportional_odds_limit_equals_statsmodels():
     po = ProportionalOddsClassifier().fit(X, y)
     # first_penalty_factor=0 and an alpha far beyond the one that fuses every difference.
     presto = PRESTOClassifier(alpha=5.0, first_penalty_factor=0.0).fit(X, y)
+    assert po.coef_.shape == (3,)
+    np.testing.assert_allclose(po.coef_, coef_sm, atol=1e-4)
+    np.testing.assert_allclose(presto.coef_, np.tile(coef_sm, (3, 1)), atol=1e-4)
     for model in (po, presto):
-        np.testing.assert_allclose(model.coef_, np.tile(coef_sm, (3, 1)), atol=1e-4)
         np.testing.assert_allclose(model.intercept_, thresholds_sm, atol=1e-4)
         assert -_nll(model.intercept_, model.coef_, X, y) == pytest.approx(loglik_sm, abs=1e-8)
     np.testing.assert_array_equal(presto.coef_diff_[1:], 0.0)
@@ -132,6 +135,8 @@ def test_alpha_zero_likelihood_equals_scipy():
     assert ours_nll == pytest.approx(peer.fun, rel=1e-8, abs=1e-10)
     assert ours_nll <= peer.fun + 1e-10
     np.testing.assert_allclose(ours.coef_, peer.x[3:].reshape(3, 2), atol=1e-3)
+    # the data were drawn with P(y <= k) = sigmoid(a_k + b_k . x): coef_ estimates -b
+    assert np.all(np.sign(ours.coef_[:, 0]) == -1)
     assert ours.n_crossings_ == 0
 
 
@@ -184,7 +189,7 @@ def test_sample_weight_enters_the_objective():
     X, y = _ordinal_data(n=300, p=2, seed=3)
     weights = np.random.default_rng(0).uniform(0.2, 3.0, size=len(y))
     model = PRESTOClassifier(alpha=0.01).fit(X, y, sample_weight=weights)
-    assert _kkt_violation(model, X, y, 0.01, 1.0, 1.0, sample_weight=weights) < 1e-5
+    assert _kkt_violation(model, X, y, 0.01, 1.0, 0.0, sample_weight=weights) < 1e-5
 
 
 @pytest.mark.parametrize("seed", [4, 0])
@@ -199,27 +204,27 @@ def test_integer_sample_weight_equals_repetition(seed):
 
 def test_large_alpha_gives_intercept_only_model():
     X, y = _ordinal_data(n=300, p=3, seed=5)
-    model = PRESTOClassifier(alpha=100.0).fit(X, y)
+    model = PRESTOClassifier(alpha=100.0, first_penalty_factor=1.0).fit(X, y)
     np.testing.assert_array_equal(model.coef_, 0.0)
     cumulative = np.cumsum(np.bincount(y))[:-1] / len(y)
     np.testing.assert_allclose(expit(model.intercept_), cumulative, atol=1e-8)
 
 
 # --------------------------------------------------------------------------------------------
-# Regression tests for the reference code's defects (research note section 2.3)
+# Regression tests for the defects of the authors' code
 # --------------------------------------------------------------------------------------------
 
 
 def test_intercepts_unstandardised_with_cumulative_weights():
     # Defect 2: the reference shifts intercept k by psi_k . mean / sd instead of b_k . mean / sd.
-    # Shifting every feature changes only the intercepts, by -coef_k . shift for *each* k.
+    # Shifting every feature changes only the intercepts, by coef_k . shift for *each* k.
     X, y = _ordinal_data(n=400, p=3, seed=6, slopes=[1.5, 0.5, -1.0])
     shift = np.array([5.0, -3.0, 10.0])
     base = PRESTOClassifier(alpha=0.005).fit(X, y)
     moved = PRESTOClassifier(alpha=0.005).fit(X + shift, y)
     assert np.abs(base.coef_diff_[1:]).max() > 0.01  # psi_k != b_k, so the bug would show
     np.testing.assert_allclose(moved.coef_, base.coef_, atol=1e-7)
-    np.testing.assert_allclose(moved.intercept_, base.intercept_ - base.coef_ @ shift, atol=1e-6)
+    np.testing.assert_allclose(moved.intercept_, base.intercept_ + base.coef_ @ shift, atol=1e-6)
     np.testing.assert_allclose(moved.predict_proba(X + shift), base.predict_proba(X), atol=1e-7)
     # and the reported attributes reproduce the fitted likelihood on the raw data
     assert _nll(moved.intercept_, moved.coef_, X + shift, y) == pytest.approx(
@@ -253,9 +258,9 @@ def test_cv_selects_largest_alpha_at_the_minimum_and_refits():
     refit = PRESTOClassifier(alpha=search.alpha_).fit(X, y)
     np.testing.assert_allclose(search.coef_, refit.coef_, atol=1e-10)
     np.testing.assert_allclose(search.intercept_, refit.intercept_, atol=1e-10)
-    # the grid starts at the smallest alpha that zeroes every penalised coefficient
-    assert np.all(PRESTOClassifier(alpha=search.alphas_[0]).fit(X, y).coef_ == 0)
-    assert np.any(PRESTOClassifier(alpha=0.95 * search.alphas_[0]).fit(X, y).coef_ != 0)
+    # the grid starts at the smallest alpha that fuses every difference (proportional odds)
+    assert np.all(PRESTOClassifier(alpha=search.alphas_[0]).fit(X, y).coef_diff_[1:] == 0)
+    assert np.any(PRESTOClassifier(alpha=0.95 * search.alphas_[0]).fit(X, y).coef_diff_[1:] != 0)
 
 
 def test_cv_ties_go_to_the_largest_alpha():
@@ -263,7 +268,7 @@ def test_cv_ties_go_to_the_largest_alpha():
     rng = np.random.default_rng(9)
     X = rng.normal(size=(200, 2))
     y = rng.integers(0, 3, size=200)
-    search = PRESTOClassifierCV(alphas=[100.0, 50.0, 20.0]).fit(X, y)
+    search = PRESTOClassifierCV(alphas=[100.0, 50.0, 20.0], first_penalty_factor=1.0).fit(X, y)
     assert search.alpha_ == 100.0
     np.testing.assert_array_equal(search.coef_, 0.0)
 
@@ -291,7 +296,9 @@ def test_first_penalty_factor_zero_path_ends_at_proportional_odds():
     search = PRESTOClassifierCV(alphas=5, first_penalty_factor=0.0).fit(X, y)
     top = PRESTOClassifier(alpha=search.alphas_[0], first_penalty_factor=0.0).fit(X, y)
     po = ProportionalOddsClassifier().fit(X, y)
-    np.testing.assert_allclose(top.coef_, po.coef_, atol=1e-6)
+    np.testing.assert_allclose(top.coef_, np.tile(po.coef_, (3, 1)), atol=1e-6)
+    default = PRESTOClassifierCV(alphas=5).fit(X, y)  # first_penalty_factor=0 is the default
+    np.testing.assert_allclose(default.alphas_, search.alphas_)
 
 
 # --------------------------------------------------------------------------------------------
@@ -304,7 +311,7 @@ def test_prediction_methods_are_consistent():
     model = PRESTOClassifier(alpha=0.01).fit(X, y)
     cumulative = model.predict_cumulative_proba(X)
     proba = model.predict_proba(X)
-    np.testing.assert_allclose(cumulative, expit(model.intercept_ + X @ model.coef_.T))
+    np.testing.assert_allclose(cumulative, expit(model.intercept_ - X @ model.coef_.T))
     np.testing.assert_allclose(np.cumsum(proba, axis=1)[:, :-1], cumulative, atol=1e-12)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     np.testing.assert_array_equal(model.predict(X), model.classes_[proba.argmax(axis=1)])
@@ -325,7 +332,7 @@ def test_classes_follow_ordered_categorical_order():
     reversed_labels = pd.Categorical(names[y], categories=list(names[::-1]), ordered=True)
     flipped = PRESTOClassifier(alpha=0.01, first_penalty_factor=0.0).fit(X, reversed_labels)
     assert flipped.classes_.tolist() == ["top", "high", "mid", "low"]
-    # reversing the order mirrors the model: b -> -b on the reversed boundaries
+    # reversing the order mirrors the model: coef -> -coef on the reversed boundaries
     np.testing.assert_allclose(flipped.coef_, -numeric.coef_[::-1], atol=1e-6)
 
 
@@ -346,7 +353,7 @@ def _crossing_model(crossing):
 
 def test_crossing_clip_and_rearrange_repair_and_warn():
     model, X_far = _crossing_model("clip")
-    raw = expit(model.intercept_ + X_far @ model.coef_.T)
+    raw = expit(model.intercept_ - X_far @ model.coef_.T)
     crossed = (np.diff(raw, axis=1) < 0).any(axis=1)
     assert crossed.any() and not crossed.all()
     with pytest.warns(UserWarning, match=rf"{crossed.sum()} of 4 rows are not monotone"):
@@ -375,7 +382,7 @@ def test_training_rows_never_cross():
     y = rng.integers(0, 3, size=150)
     y[X[:, 0] > 2] = 1
     model = PRESTOClassifier(alpha=0.0).fit(X, y)
-    eta = model.intercept_ + X @ model.coef_.T
+    eta = model.intercept_ - X @ model.coef_.T
     assert np.all(np.diff(eta, axis=1) >= -1e-12)
     assert np.isfinite(_nll(model.intercept_, model.coef_, X, y))
     assert model.n_crossings_ == 0
@@ -394,7 +401,7 @@ def test_active_non_crossing_constraint_reaches_the_constrained_optimum(seed):
     upper = rng.uniform(size=200) < expit(4 * X[:, 0])
     y = np.where(middle, 1, np.where(upper, 2, 0))
     model = PRESTOClassifier(alpha=0.0).fit(X, y)
-    eta = model.intercept_ + X @ model.coef_.T
+    eta = model.intercept_ - X @ model.coef_.T
     assert np.diff(eta, axis=1).min() < 1e-6  # the constraint is (nearly) active
     assert np.all(np.diff(eta, axis=1) > -1e-12)
     assert model.n_iter_ < 500
@@ -404,8 +411,8 @@ def test_active_non_crossing_constraint_reaches_the_constrained_optimum(seed):
 
     constraint = {
         "type": "ineq",
-        "fun": lambda t: (t[1] - t[0]) + X[:, 0] * (t[3] - t[2]),
-        "jac": lambda t: np.column_stack([-np.ones(200), np.ones(200), -X[:, 0], X[:, 0]]),
+        "fun": lambda t: (t[1] - t[0]) - X[:, 0] * (t[3] - t[2]),
+        "jac": lambda t: np.column_stack([-np.ones(200), np.ones(200), X[:, 0], -X[:, 0]]),
     }
     peer = minimize(
         objective,
@@ -510,8 +517,12 @@ def test_cv_invalid_grid_and_unpenalised_two_class_path():
     X, y = _ordinal_data(n=100, p=2, seed=25)
     with pytest.raises(ValueError, match="alphas must be a positive int or a non-empty array"):
         PRESTOClassifierCV(alphas=[0.1, -1.0]).fit(X, y)
-    with pytest.raises(ValueError, match="No coefficient is penalised"):
-        PRESTOClassifierCV(first_penalty_factor=0.0).fit(X, (y > 1).astype(int))
+    # two classes, first vector unpenalised: nothing to tune, logistic regression
+    binary = (y > 1).astype(int)
+    search = PRESTOClassifierCV(cv=3).fit(X, binary)
+    np.testing.assert_array_equal(search.alphas_, [0.0])
+    peer = LogisticRegression(C=np.inf, tol=1e-10, max_iter=1000).fit(X, binary)
+    np.testing.assert_allclose(search.coef_, peer.coef_, atol=1e-5)
 
 
 def test_nan_and_continuous_targets_are_rejected():
@@ -565,3 +576,108 @@ def test_presto_and_proportional_odds_compare_in_one_grid_search():
     search = GridSearchCV(pipeline, grid, cv=3, scoring="neg_log_loss").fit(X, y)
     assert len(search.cv_results_["mean_test_score"]) == 2
     assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+
+
+# --------------------------------------------------------------------------------------------
+# Defaults, selection rule and reading the model
+# --------------------------------------------------------------------------------------------
+
+
+def test_auto_alpha_is_a_tenth_of_the_proportional_odds_alpha_max():
+    X, y = _nonparallel_data(n=500, seed=30)
+    auto = PRESTOClassifier().fit(X, y)
+    grid = PRESTOClassifierCV(alphas=2, cv=2).fit(X, y).alphas_
+    assert auto.alpha_ == pytest.approx(0.1 * grid[0], rel=1e-10)
+    explicit = PRESTOClassifier(alpha=0.1 * grid[0]).fit(X, y)
+    np.testing.assert_allclose(auto.coef_, explicit.coef_, atol=1e-8)
+    # not the proportional-odds end of the path, and not the intercept-only model
+    assert np.any(auto.coef_diff_[1:] != 0)
+    assert np.all(auto.coef_[0] != 0)
+
+
+@pytest.mark.parametrize("selection", ["min", "1se"])
+def test_selection_rule_on_the_cv_curve(selection):
+    X, y = _nonparallel_data(n=400, seed=31)
+    search = PRESTOClassifierCV(alphas=8, cv=4, selection=selection).fit(X, y)
+    mean = search.cv_scores_.mean(axis=1)
+    best = int(np.argmin(mean))
+    bound = mean[best]
+    if selection == "1se":
+        bound += np.std(search.cv_scores_[best], ddof=1) / 2.0  # sqrt(4 folds)
+    expected = min(i for i in range(len(mean)) if mean[i] <= bound)
+    assert search.best_index_ == expected
+    assert search.alpha_ == search.alphas_[expected]
+    refit = PRESTOClassifier(alpha=search.alpha_).fit(X, y)
+    np.testing.assert_allclose(search.coef_, refit.coef_, atol=1e-10)
+
+
+def test_one_se_rule_is_never_less_penalised_than_the_minimum():
+    X, y = _nonparallel_data(n=300, seed=32)
+    cv = StratifiedKFold(5, shuffle=True, random_state=0)
+    low = PRESTOClassifierCV(alphas=10, cv=cv).fit(X, y)
+    high = PRESTOClassifierCV(alphas=10, cv=cv, selection="1se").fit(X, y)
+    np.testing.assert_array_equal(low.cv_scores_, high.cv_scores_)
+    assert high.alpha_ >= low.alpha_
+
+
+def test_coef_table_names_boundaries_by_class_labels():
+    pd = pytest.importorskip("pandas")
+    from skselect.ordinal import coef_table
+
+    X, y = _ordinal_data(n=300, p=2, seed=33)
+    labels = np.array([3, 5, 6, 8])[y]
+    frame = pd.DataFrame(X, columns=["acidity", "alcohol"])
+    model = PRESTOClassifier().fit(frame, labels)
+    table = coef_table(model)
+    assert table.columns.tolist() == ["<= 3 | > 3", "<= 5 | > 5", "<= 6 | > 6"]
+    assert table.index.tolist() == ["threshold", "acidity", "alcohol"]
+    np.testing.assert_array_equal(table.loc["threshold"], model.intercept_)
+    np.testing.assert_array_equal(table.loc[["acidity", "alcohol"]].to_numpy(), model.coef_.T)
+    po = ProportionalOddsClassifier().fit(X, labels)
+    po_table = coef_table(po, feature_names=["a", "b"])
+    np.testing.assert_array_equal(po_table.loc["a"], po.coef_[0])
+    with pytest.raises(ValueError, match="one name per feature"):
+        coef_table(po, feature_names=["a"])
+    with pytest.raises(TypeError, match="coef_table expects"):
+        coef_table(LogisticRegression().fit(X, y))
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        coef_table(PRESTOClassifier())
+
+
+def test_sign_convention_positive_weight_raises_the_upper_classes():
+    X, y = _ordinal_data(n=400, p=2, seed=34, slopes=[2.0, 0.0])  # y grows with X[:, 0]
+    for model in (PRESTOClassifier(), ProportionalOddsClassifier()):
+        model.fit(X, y)
+        assert np.all(np.atleast_2d(model.coef_)[:, 0] > 1.0)
+
+
+def test_cv_verbose_reports_the_choice(capsys):
+    X, y = _ordinal_data(n=150, p=2, seed=35)
+    PRESTOClassifierCV(alphas=3, cv=3, verbose=1).fit(X, y)
+    assert "alpha_=" in capsys.readouterr().out
+
+
+# --------------------------------------------------------------------------------------------
+# Inputs that used to hang
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "estimator", [PRESTOClassifier(), PRESTOClassifierCV(), ProportionalOddsClassifier()]
+)
+def test_many_more_features_than_rows_is_refused_clearly(estimator):
+    rng = np.random.default_rng(36)
+    X = rng.normal(size=(50, 5000))
+    y = rng.integers(0, 3, size=50)
+    with pytest.raises(ValueError, match=r"10002 parameters here \(3 classes, 5000 features\)"):
+        clone(estimator).fit(X, y)
+
+
+def test_cv_with_far_more_jobs_than_folds_on_small_data():
+    X, y = _ordinal_data(n=80, p=3, seed=37)
+    search = PRESTOClassifierCV(alphas=4, cv=3, n_jobs=1000).fit(X, y)
+    serial = PRESTOClassifierCV(alphas=4, cv=3).fit(X, y)
+    np.testing.assert_array_equal(search.cv_scores_, serial.cv_scores_)
+    np.testing.assert_allclose(search.predict_proba(X).sum(axis=1), 1.0)

@@ -1,0 +1,274 @@
+"""PRESTO on real ordinal data with a rare end category, against the two models it contains.
+
+``python bench_presto_real.py --part dev`` then ``--part held-out``: repeated stratified 90/10
+splits of each data set; on every split ``PRESTOClassifierCV`` (one or more configurations),
+``ProportionalOddsClassifier`` (maximum likelihood) and per-boundary logistic regression (one
+unpenalised scikit-learn ``LogisticRegression`` per boundary ``y > c_k``, cumulative
+probabilities made monotone by the running maximum) are fitted on the training part and scored
+on the test part by
+
+* the multiclass log-loss, and
+* the binned squared calibration error of the rare end category's probability (test points
+  sorted by that probability, cut into ``max(round(n_test / 100), 10)`` equal-frequency bins,
+  mean over test points of the squared gap between the prediction and the observed frequency of
+  its bin; Faletto & Bien's OSCE).
+
+Data sets (the rare category is made the last class, as the PRESTO paper does with ``soup``):
+
+* ``wine``: the Wine Quality data shipped with skselect, grades ``<= 4, 5, 6, 7, >= 8``
+  (``>= 8``: 3.0%), 11 measurements + colour.
+* ``fair``: statsmodels' bundled ``fair`` data (affairs survey), ``rate_marriage`` reversed
+  (``1 = very poor`` last: 1.6%), the 8 other columns as features.
+* ``soup``: R package ``ordinal``'s ``soup`` data (GPL >= 2; read through ``Rscript`` into a
+  CSV in ``--data-dir`` at run time, not distributed with skselect), ``SURENESS`` reversed
+  (``1 = reference, sure`` last: 12.3%), the paper's 22 dummy features.
+* ``ucla``: the UCLA graduate-school application survey that statsmodels ships with its
+  ordinal-model tests (``ologit_ucla.csv``, n = 400), ``apply`` = unlikely < somewhat likely <
+  very likely (last: 10%), features ``pared``, ``public``, ``gpa``.
+
+Splits are seeded by ``(seed, data set, repetition)``; the development part uses repetitions
+0..(dev_reps - 1), the held-out part repetitions 1000.. so that a rule tuned on the first is
+judged on data it never saw. Rows are appended to ``--out`` (a CSV; a re-run resumes).
+"""
+
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import argparse
+import csv
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedShuffleSplit
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _harness import machine_info  # noqa: E402
+
+from skselect.ordinal import (  # noqa: E402
+    PRESTOClassifier,
+    PRESTOClassifierCV,
+    ProportionalOddsClassifier,
+)
+
+_SOUP_R = r"""
+library(ordinal)
+data(soup)
+X <- model.matrix(~ PROD + DAY + SOUPTYPE + SOUPFREQ + COLD + EASY + GENDER + AGEGROUP +
+                  LOCATION, data = soup)[, -1]
+out <- data.frame(X, check.names = TRUE)
+out$y <- 7L - as.integer(soup$SURENESS)
+write.csv(out, commandArgs(trailingOnly = TRUE)[1], row.names = FALSE)
+"""
+
+
+def load_wine():
+    from skselect.datasets import load_wine_quality
+
+    wine = load_wine_quality()
+    X = np.column_stack([wine.data, wine.color]).astype(np.float64)
+    return X, np.clip(wine.target, 4, 8).astype(int)
+
+
+def load_fair():
+    import statsmodels.api as sm
+
+    frame = sm.datasets.fair.load_pandas().data
+    y = 6 - frame["rate_marriage"].to_numpy().astype(int)
+    X = frame.drop(columns="rate_marriage").to_numpy(dtype=np.float64)
+    return X, y
+
+
+def load_soup(data_dir):
+    path = Path(data_dir) / "soup.csv"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        script = path.with_suffix(".R")
+        script.write_text(_SOUP_R)
+        subprocess.run(["Rscript", str(script), str(path)], check=True)
+    table = np.genfromtxt(path, delimiter=",", skip_header=1)
+    return table[:, :-1], table[:, -1].astype(int)
+
+
+def load_ucla():
+    from importlib.resources import files
+
+    import pandas as pd
+
+    path = files("statsmodels.miscmodels.tests.results") / "ologit_ucla.csv"
+    frame = pd.read_csv(path)
+    order = {"unlikely": 0, "somewhat likely": 1, "very likely": 2}
+    y = frame["apply"].map(order).to_numpy().astype(int)
+    return frame[["pared", "public", "gpa"]].to_numpy(dtype=np.float64), y
+
+
+DATASETS = {"wine": load_wine, "fair": load_fair, "soup": load_soup, "ucla": load_ucla}
+
+
+def binned_calibration_error(p_hat, outcome):
+    order = np.argsort(p_hat, kind="stable")
+    n_bins = max(round(len(p_hat) / 100), 10)
+    error = 0.0
+    for rows in np.array_split(order, n_bins):
+        error += np.sum((p_hat[rows] - outcome[rows].mean()) ** 2)
+    return error / len(p_hat)
+
+
+def log_loss(proba, codes):
+    return float(-np.mean(np.log(np.clip(proba[np.arange(len(codes)), codes], 1e-15, 1.0))))
+
+
+def per_boundary_logistic(X_train, y_train, X_test, classes):
+    """One unpenalised logistic regression per boundary; crossing repaired by running max."""
+    cumulative = np.empty((len(X_test), len(classes) - 1))
+    for k, label in enumerate(classes[:-1]):
+        model = make_pipeline(StandardScaler(), LogisticRegression(C=1e4, max_iter=5000))
+        model.fit(X_train, y_train <= label)
+        cumulative[:, k] = model.predict_proba(X_test)[:, 1]
+    cumulative = np.maximum.accumulate(cumulative, axis=1)
+    padded = np.hstack([np.zeros((len(X_test), 1)), cumulative, np.ones((len(X_test), 1))])
+    return np.diff(padded, axis=1)
+
+
+# name -> PRESTOClassifierCV settings; the "1se" variants reuse the "min" fit's CV curve.
+CONFIGS = {
+    "presto_brier_min": {"scoring": "brier", "selection": "min"},
+    "presto_brier_1se": {"scoring": "brier", "selection": "1se"},
+    "presto_dev_min": {"scoring": "deviance", "selection": "min"},
+    "presto_dev_1se": {"scoring": "deviance", "selection": "1se"},
+}
+
+
+def run_split(X, y, train, test, configs):
+    classes = np.unique(y)
+    codes_test = np.searchsorted(classes, y[test])
+    rare = (y[test] == classes[-1]).astype(float)
+    row = {}
+
+    def score(name, proba, seconds):
+        row[f"{name}_logloss"] = log_loss(proba, codes_test)
+        row[f"{name}_osce"] = binned_calibration_error(proba[:, -1], rare)
+        row[f"{name}_seconds"] = seconds
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fitted = {}
+        for name in configs:
+            settings = CONFIGS[name]
+            start = time.perf_counter()
+            base = f"presto_{'brier' if settings['scoring'] == 'brier' else 'dev'}_min"
+            if settings["selection"] == "1se" and base in fitted:
+                search = fitted[base]
+                refit = search.set_params(selection="1se")
+                best = refit._select(search.cv_scores_)
+                model = PRESTOClassifier(alpha=search.alphas_[best]).fit(X[train], y[train])
+                row[f"{name}_alpha_ratio"] = search.alphas_[best] / search.alphas_[0]
+            else:
+                model = PRESTOClassifierCV(**settings).fit(X[train], y[train])
+                fitted[name] = model
+                row[f"{name}_alpha_ratio"] = model.alpha_ / model.alphas_[0]
+            score(name, model.predict_proba(X[test]), time.perf_counter() - start)
+        start = time.perf_counter()
+        model = PRESTOClassifier().fit(X[train], y[train])
+        score("presto_auto", model.predict_proba(X[test]), time.perf_counter() - start)
+        start = time.perf_counter()
+        model = ProportionalOddsClassifier().fit(X[train], y[train])
+        score("po", model.predict_proba(X[test]), time.perf_counter() - start)
+        start = time.perf_counter()
+        proba = per_boundary_logistic(X[train], y[train], X[test], classes)
+        score("logit", proba, time.perf_counter() - start)
+    return row
+
+
+def load_rows(path):
+    if not Path(path).exists():
+        return []
+    with open(path, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def run(part, names, reps, seed, out, data_dir, configs):
+    done = {(r["dataset"], int(r["rep"])) for r in load_rows(out)}
+    offset = 0 if part == "dev" else 1000
+    for index, name in enumerate(DATASETS):
+        if name not in names:
+            continue
+        loader = DATASETS[name]
+        X, y = loader(data_dir) if name == "soup" else loader()
+        for rep in range(offset, offset + reps):
+            if (name, rep) in done:
+                continue
+            rng_seed = np.random.SeedSequence([seed, index, rep]).generate_state(1)[0]
+            split = StratifiedShuffleSplit(1, test_size=0.1, random_state=int(rng_seed))
+            train, test = next(split.split(X, y))
+            row = {"dataset": name, "part": part, "rep": rep}
+            row.update(run_split(X, y, train, test, configs))
+            rows = load_rows(out)
+            rows.append(row)
+            columns = list(dict.fromkeys(key for r in rows for key in r))
+            with open(out, "w", newline="") as handle:
+                writer = csv.DictWriter(handle, columns, restval="")
+                writer.writeheader()
+                writer.writerows(rows)
+            print(
+                f"{name} rep {rep}: "
+                + ", ".join(f"{k}={v:.4g}" for k, v in row.items() if k.endswith("logloss")),
+                flush=True,
+            )
+
+
+def summarise(out, part, methods):
+    rows = [r for r in load_rows(out) if r["part"] == part]
+    print(f"\n### {part}: mean over splits (paired difference to PRESTO's, 2 MC s.e.)\n")
+    for metric in ("logloss", "osce"):
+        print(f"\n{metric}\n")
+        header = ["data set", "splits", *methods, "PRESTO - PO (2 s.e.)", "PRESTO - logit (2 s.e.)"]
+        print("| " + " | ".join(header) + " |")
+        print("|" + "---|" * len(header))
+        for name in DATASETS:
+            subset = [r for r in rows if r["dataset"] == name and r.get(f"{methods[0]}_{metric}")]
+            if not subset:
+                continue
+            values = {m: np.array([float(r[f"{m}_{metric}"]) for r in subset]) for m in methods}
+            cells = [name, str(len(subset))]
+            cells += [f"{values[m].mean():.5f}" for m in methods]
+            for peer in ("po", "logit"):
+                diff = values[methods[0]] - values[peer]
+                if len(diff) < 2:
+                    cells.append(f"{diff.mean():+.5f} (n/a)")
+                    continue
+                se = diff.std(ddof=1) / np.sqrt(len(diff))
+                verdict = "ok" if diff.mean() <= 2 * se else "worse"
+                cells.append(f"{diff.mean():+.5f} ({2 * se:.5f}) {verdict}")
+            print("| " + " | ".join(cells) + " |")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--part", choices=["dev", "held-out"], default="dev")
+    parser.add_argument("--reps", type=int, default=None, help="dev: 10, held-out: 20")
+    parser.add_argument("--datasets", default="wine,fair,soup")
+    parser.add_argument("--seed", type=int, default=20261127)
+    parser.add_argument("--out", default="/tmp/presto_real.csv")
+    parser.add_argument("--data-dir", default="/tmp/skselect_ordinal_data")
+    parser.add_argument("--configs", default=",".join(CONFIGS))
+    parser.add_argument("--summary-only", action="store_true")
+    parser.add_argument("--primary", default="presto_brier_min", help="method judged")
+    args = parser.parse_args()
+    reps = args.reps or (10 if args.part == "dev" else 20)
+    configs = [c for c in args.configs.split(",") if c]
+    print(machine_info())
+    if not args.summary_only:
+        run(args.part, args.datasets.split(","), reps, args.seed, args.out, args.data_dir, configs)
+    others = [c for c in configs if c != args.primary]
+    summarise(args.out, args.part, [args.primary, *others, "presto_auto", "po", "logit"])
+
+
+if __name__ == "__main__":
+    main()

@@ -41,7 +41,7 @@ def test_pvalues_are_conformal_pvalues_of_the_clipped_score():
 def test_residual_score_pvalues():
     X, y = linear_data(1, 300)
     model = Ridge().fit(X[:100], y[:100])
-    selector = ConformalSelector(model, threshold=-0.2, score="residual", prefit=True)
+    selector = ConformalSelector(model, threshold=-0.2, conformity_score="residual", prefit=True)
     selector.fit(X[100:250], y[100:250])
     calib_scores = y[100:250] - model.predict(X[100:250])
     expected = conformal_pvalues(calib_scores, -0.2 - model.predict(X[250:]))
@@ -103,7 +103,7 @@ def test_wcs_with_unit_weights_equals_cfbh(seed):
     cfbh = ConformalSelector(model, **kwargs).fit(X[200:400], y[200:400])
     wcs = ConformalSelector(model, method="wcs", **kwargs).fit(X[200:400], y[200:400])
     assert np.array_equal(cfbh.select(X[400:]), wcs.select(X[400:]))
-    assert (wcs.aux_sizes_ >= 1).all()
+    assert (wcs._selection_result(X[400:])[1].aux_size >= 1).all()
 
 
 def _shift_weights(X):
@@ -169,7 +169,7 @@ def test_weighted_selection_matches_brute_force(pruning):
         0.3,
         xi,
     )
-    assert np.array_equal(selector.aux_sizes_, sizes)
+    assert np.array_equal(selector._selection_result(X_test)[1].aux_size, sizes)
     assert np.array_equal(selected, expected)
 
 
@@ -212,7 +212,7 @@ def test_errors():
     with pytest.raises(InvalidParameterError, match="fdr"):
         ConformalSelector(Ridge(), fdr=1.5).fit(X, y)
     with pytest.raises(InvalidParameterError, match="score"):
-        ConformalSelector(Ridge(), score="abs").fit(X, y)
+        ConformalSelector(Ridge(), conformity_score="abs").fit(X, y)
     with pytest.raises(InvalidParameterError, match="method"):
         ConformalSelector(Ridge(), method="wbh").fit(X, y)
     with pytest.raises(NotFittedError):

@@ -4,12 +4,14 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from skselect.conformal._optcs import OptCSSelector
+from skselect.conformal._plot import SelectionDisplay
 from skselect.conformal._pvalues import benjamini_hochberg, conformal_pvalues, ebh
 from skselect.conformal._selector import ConformalSelector
 
 __all__ = [
     "ConformalSelector",
     "OptCSSelector",
+    "SelectionDisplay",
     "benjamini_hochberg",
     "conformal_pvalues",
     "ebh",

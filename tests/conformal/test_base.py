@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from joblib import parallel_config
 from sklearn.linear_model import LinearRegression, Ridge
 from threadpoolctl import threadpool_limits
 
@@ -84,10 +85,14 @@ def test_weighted_selection_does_not_depend_on_the_thread_count():
 
 def test_optcs_results_do_not_depend_on_n_jobs():
     X, y = _data(4, 40)
-    kwargs = {"mode": "full", "fdr": 0.3, "random_state": 1}
-    one = OptCSSelector([Ridge()], n_jobs=1, **kwargs).fit(X[:28], y[:28])
-    two = OptCSSelector([Ridge()], n_jobs=2, **kwargs).fit(X[:28], y[:28])
-    assert np.array_equal(one.p_values(X[28:]), two.p_values(X[28:]))
+    kwargs = {"mode": "full-ms", "fdr": 0.3, "random_state": 1}
+    models = [Ridge(), Ridge(alpha=10.0)]
+    one = OptCSSelector(models, n_jobs=1, **kwargs).fit(X[:28], y[:28])
+    with parallel_config(backend="threading"):
+        two = OptCSSelector(models, n_jobs=2, **kwargs).fit(X[:28], y[:28])
+        many = OptCSSelector(models, n_jobs=1000, **kwargs).fit(X[:28], y[:28])
+        assert np.array_equal(one.p_values(X[28:]), two.p_values(X[28:]))
+        assert np.array_equal(one.p_values(X[28:]), many.p_values(X[28:]))
 
 
 def test_selectors_do_not_import_each_others_private_helpers():

@@ -374,3 +374,18 @@ def test_optcs_full_controls_fdr_with_a_fast_learner():
     se = fdp.std(ddof=1) / np.sqrt(n_reps)
     assert fdp.mean() <= q + 2 * se, (fdp.mean(), se)
     assert np.mean(power) > 0.05
+
+
+def test_verbose_reports_the_leave_one_out_fits(capsys, monkeypatch):
+    # Plain lines when tqdm is absent (hidden here so the test does not depend on it).
+    monkeypatch.setitem(__import__("sys").modules, "tqdm", None)
+    monkeypatch.setitem(__import__("sys").modules, "tqdm.auto", None)
+    X, y = linear_data(12, 30)
+    OptCSSelector([Ridge()], mode="full", verbose=1, random_state=0).fit(X[:20], y[:20]).select(
+        X[20:]
+    )
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1] == "[OptCSSelector] leave-one-out fits in 10 batches: 10/10 done"
+    assert len(lines) == 10
+    OptCSSelector([Ridge()], mode="full", random_state=0).fit(X[:20], y[:20]).select(X[20:])
+    assert capsys.readouterr().out == ""

@@ -187,6 +187,8 @@ class _Selection:
     aux_size: np.ndarray | None = None
     e_value: np.ndarray | None = None
     model: np.ndarray | None = None
+    weight: np.ndarray | None = None
+    effective_sample_size: float | None = None
 
 
 class _BaseConformalSelector(MetaEstimatorMixin, BaseEstimator):
@@ -267,9 +269,11 @@ class _BaseConformalSelector(MetaEstimatorMixin, BaseEstimator):
             ranking ``mu(x)``), ``score`` (the score at the null boundary), ``p_value``,
             ``p_value_cutoff`` (a unit is selected by BH when its p-value is at most this;
             the first-step cut-off ``fdr s_j / m`` of the auxiliary-set methods) and
-            ``selected``; the auxiliary-set methods add ``aux_size`` and ``e_value``, and
+            ``selected``; the auxiliary-set methods add ``aux_size`` and ``e_value``,
+            weighted selection adds ``weight`` (each test unit's density ratio), and
             :class:`OptCSSelector` adds ``model`` (the index of the candidate each unit
-            used). ``report.attrs`` holds ``fdr`` and, for BH, ``bh_cutoff``.
+            used). ``report.attrs`` holds ``fdr``, ``bh_cutoff`` for BH and
+            ``effective_sample_size`` (of the calibration weights) for weighted selection.
         """
         import pandas as pd
 
@@ -281,7 +285,7 @@ class _BaseConformalSelector(MetaEstimatorMixin, BaseEstimator):
             "p_value_cutoff": result.p_value_cutoff,
             "selected": result.selected,
         }
-        for name in ("aux_size", "e_value", "model"):
+        for name in ("aux_size", "e_value", "weight", "model"):
             if getattr(result, name) is not None:
                 columns[name] = getattr(result, name)
         index = X.index if _is_pandas_df(X) else None
@@ -289,6 +293,8 @@ class _BaseConformalSelector(MetaEstimatorMixin, BaseEstimator):
         report.attrs["fdr"] = result.fdr
         if result.bh_cutoff is not None:
             report.attrs["bh_cutoff"] = result.bh_cutoff
+        if result.effective_sample_size is not None:
+            report.attrs["effective_sample_size"] = result.effective_sample_size
         return report
 
     def p_values(self, X):

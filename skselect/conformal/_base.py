@@ -169,7 +169,7 @@ def _warn_if_no_calibration_discovery(calib_nonnull, threshold):
             "threshold from one below it and the selection will almost surely be empty. "
             "Lower the threshold or add calibration data with labels above it.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,  # the caller of fit (through scikit-learn's fit wrapper)
         )
 
 

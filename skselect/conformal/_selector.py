@@ -263,7 +263,7 @@ class ConformalSelector(_BaseConformalSelector):
             self.calib_weights_ = self._weights(X_calib, "calibration")
             if self.weight_function is not None:
                 self.effective_sample_size_ = effective_sample_size(self.calib_weights_)
-                _warn_if_small_ess(self.effective_sample_size_, X_calib.shape[0], stacklevel=3)
+                _warn_if_small_ess(self.effective_sample_size_, X_calib.shape[0], stacklevel=4)
         self._calibrated_with = self._calibration_settings()
         return self
 
@@ -335,7 +335,7 @@ class ConformalSelector(_BaseConformalSelector):
         ess = effective_sample_size(calib_weights)
         if _is_weight_classifier(self.weight_function) or self.weight_clip is not None:
             # A callable's unclipped calibration weights were already judged in fit.
-            _warn_if_small_ess(ess, calib_weights.shape[0], stacklevel=5)
+            _warn_if_small_ess(ess, calib_weights.shape[0], stacklevel=6)
         return test_ranking, calib_scores, test_scores, calib_weights, test_weights, ess
 
     def _p_values(self, X, prepared=None, random_state=None):

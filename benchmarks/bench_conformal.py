@@ -4,7 +4,7 @@ Run from the repository root (after ``pip install --no-build-isolation -e .``)::
 
     python benchmarks/bench_conformal.py
 
-Cases (targets from the issue):
+Cases (with their speed targets):
 
 1. cfBH with n = m = 10^6: numpy sort + searchsorted and ``scipy.stats.false_discovery_control``
    against ``conformal_pvalues`` + ``benjamini_hochberg`` (target: skselect under 1 s).

@@ -281,7 +281,7 @@ class _Ratio:
 
 
 def _twenty_four_candidates(rng):
-    """The 24 candidate models of the OptCS MSel simulation (spec section 2.7).
+    """The 24 candidate models of the OptCS model-selection simulation (Bai and Jin, 2024).
 
     quantile-forest is not a dependency: its 9 quantile random forests are replaced by
     HistGradientBoosting quantile regressors; trees are smaller to keep the test fast.

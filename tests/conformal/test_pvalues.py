@@ -110,7 +110,7 @@ def test_deterministic_pvalues_match_brute_force_with_ties(seed):
     calib, test = tie_heavy(rng, 40), tie_heavy(rng, 30)
     calib[:3] = np.inf  # clipped non-null calibration units
     assert np.allclose(conformal_pvalues(calib, test), brute_pvalues(calib, test))
-    # The unit-weight closed form of the issue.
+    # The unit-weight closed form (1 + #{V_i <= V_j}) / (n + 1).
     expected = (1 + (calib[None, :] <= test[:, None]).sum(axis=1)) / (len(calib) + 1)
     assert np.array_equal(conformal_pvalues(calib, test), expected)
 

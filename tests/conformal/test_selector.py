@@ -252,7 +252,7 @@ def test_errors():
 
 # ---------------------------------------------------------------------------------------------
 # Finite-sample FDR validity (slow). Data-generating processes of Jin and Candès (2023),
-# Table 2 (spec section 3.5), sigma = 0.5, X ~ U[-1, 1]^20.
+# sigma = 0.5, X ~ U[-1, 1]^20.
 
 
 def jc_data(setting, n, rng, sigma=0.5):
@@ -374,8 +374,8 @@ def jc_mean_and_scale(setting, X, sigma):
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "setting, reference_fdr, reference_power",
-    # Spec section 6.1: oracle clip score, n = 1000, m = 100, sigma = 0.5, randomized
-    # p-values, q = 0.1, 1000 repetitions (numbers from an independent numpy script).
+    # Reference values computed with the oracle clip score, n = 1000, m = 100, sigma = 0.5,
+    # randomized p-values, q = 0.1, 1000 repetitions (numbers from an independent numpy script).
     [(5, 0.102, 0.270), (6, 0.093, 0.426), (7, 0.106, 0.235)],
 )
 def test_oracle_cfbh_reproduces_reference_fdr_and_power(setting, reference_fdr, reference_power):

@@ -12,6 +12,7 @@ from imblearn.under_sampling import RandomUnderSampler
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from skselect.over_sampling import SMOTE
+from skselect.utils._dask import DaskResampleMixin  # Dask input: lazy fit_resample
 
 _STRATEGY_CONSTRAINTS = [
     Interval(numbers.Real, 0, 1, closed="right"),
@@ -22,7 +23,7 @@ _STRATEGY_CONSTRAINTS = [
 ]
 
 
-class SMOTEUnderSampler(BaseSampler):
+class SMOTEUnderSampler(DaskResampleMixin, BaseSampler):
     """SMOTE the minority class, then randomly under-sample the majority class.
 
     This is the recipe of the SMOTE paper [1]_: the minority class is over-sampled with

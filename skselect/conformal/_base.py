@@ -22,6 +22,7 @@ from sklearn.utils.validation import (
 )
 
 from skselect.conformal._pvalues import PRUNING_OPTIONS
+from skselect.utils._dask import is_dask_collection
 
 
 def _is_pandas_df(X):
@@ -221,12 +222,15 @@ class _BaseConformalSelector(MetaEstimatorMixin, BaseEstimator):
                 f"{before}); the calibration depends on it: call fit again."
             )
 
-    def _check_test_input(self, X):
+    def _check_ready(self):
         check_is_fitted(self)
         # Selection parameters (fdr, pruning, ...) may change between fit and select; the
         # calibration depends on the rest.
         self._validate_params()
         self._check_unchanged()
+
+    def _check_test_input(self, X):
+        self._check_ready()
         return self._validate_test_features(X)
 
     def _selection_result(self, X):
@@ -242,15 +246,20 @@ class _BaseConformalSelector(MetaEstimatorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix, DataFrame} of shape (n_test, n_features)
-            The test batch; the guarantee is about this whole batch.
+        X : {array-like, sparse matrix, DataFrame, Dask array} of shape (n_test, n_features)
+            The test batch; the guarantee is about this whole batch. A Dask array gives the
+            same selection as a Dask array (see the User Guide on scaling out).
 
         Returns
         -------
-        selected : ndarray of bool of shape (n_test,), or pandas Series
+        selected : ndarray of bool of shape (n_test,), pandas Series or Dask array
             True for the selected units; a boolean Series with the index of ``X`` when ``X``
-            is a DataFrame.
+            is a DataFrame, a Dask array chunked like ``X`` when ``X`` is a Dask array.
         """
+        if is_dask_collection(X):
+            from skselect.conformal._dask import select_dask
+
+            return select_dask(self, X)
         X, result = self._selection_result(X)
         return _wrap(result.selected, X, "selected")
 
@@ -260,7 +269,8 @@ class _BaseConformalSelector(MetaEstimatorMixin, BaseEstimator):
         Parameters
         ----------
         X : {array-like, sparse matrix, DataFrame} of shape (n_test, n_features)
-            The test batch.
+            The test batch. Not a Dask array: the report holds several columns per test
+            unit, so it is meant for a batch that fits in memory (a ValueError says so).
 
         Returns
         -------
@@ -275,6 +285,10 @@ class _BaseConformalSelector(MetaEstimatorMixin, BaseEstimator):
             used). ``report.attrs`` holds ``fdr``, ``bh_cutoff`` for BH and
             ``effective_sample_size`` (of the calibration weights) for weighted selection.
         """
+        if is_dask_collection(X):
+            from skselect.conformal._dask import selection_report_dask
+
+            return selection_report_dask(self, X)
         import pandas as pd
 
         X, result = self._selection_result(X)
@@ -302,15 +316,19 @@ class _BaseConformalSelector(MetaEstimatorMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, sparse matrix, DataFrame} of shape (n_test, n_features)
+        X : {array-like, sparse matrix, DataFrame, Dask array} of shape (n_test, n_features)
             Test units.
 
         Returns
         -------
-        p_values : ndarray of shape (n_test,), or pandas Series
+        p_values : ndarray of shape (n_test,), pandas Series or Dask array
             One p-value in ``(0, 1]`` per unit; a Series with the index of ``X`` when ``X``
-            is a DataFrame.
+            is a DataFrame, a Dask array chunked like ``X`` when ``X`` is a Dask array.
         """
+        if is_dask_collection(X):
+            from skselect.conformal._dask import p_values_dask
+
+            return p_values_dask(self, X)
         X = self._check_test_input(X)
         return _wrap(self._p_values(X), X, "p_value")
 

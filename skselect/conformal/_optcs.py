@@ -312,9 +312,13 @@ class OptCSSelector(_BaseConformalSelector):
         results = self._run(jobs, f"leave-one-out fits in {len(jobs)} batches")
         return np.concatenate(results).reshape(len(self.estimators), n_all)
 
+    def _test_rankings(self, X):
+        """(K, m) rankings of the test units by the fitted candidates (mode "ms")."""
+        return np.vstack([_ranking(est, X) for est in self.estimators_])
+
     def _rankings(self, X):
         if self.mode == "ms":
-            return self.calib_rankings_, np.vstack([_ranking(est, X) for est in self.estimators_])
+            return self.calib_rankings_, self._test_rankings(X)
         rankings = self._leave_one_out_rankings(X)
         n_calib = self.calib_nonnull_.shape[0]
         return rankings[:, :n_calib], rankings[:, n_calib:]
@@ -323,8 +327,12 @@ class OptCSSelector(_BaseConformalSelector):
         return self._selection(X).p_value
 
     def _selection(self, X):
+        return self._selection_from_rankings(*self._rankings(X))
+
+    def _selection_from_rankings(self, calib_rankings, test_rankings):
+        """The selection once every model has ranked the calibration and the test units
+        (also the last step of the Dask path, on the gathered test rankings)."""
         random_state = _check_random_state(self.random_state)
-        calib_rankings, test_rankings = self._rankings(X)
         n_models, n_test = test_rankings.shape
         n_calib = calib_rankings.shape[1]
         set_sizes = np.empty((n_models, n_test), dtype=np.intp)

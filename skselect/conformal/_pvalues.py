@@ -16,6 +16,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 
 from skselect.conformal._conformal_fast import _weighted_rank_counts
+from skselect.utils._dask import is_dask_collection
 
 PRUNING_OPTIONS = ("deterministic", "homogeneous", "heterogeneous")
 
@@ -54,23 +55,27 @@ def _check_weights(weights, name, size):
     return np.ascontiguousarray(weights)
 
 
-def _scale_weights(calib_weights, test_weights):
+def _scale_weights(calib_weights, test_weights, largest=None):
     """Divide both weight vectors by their common maximum.
 
     Weighted p-values are ratios of weight sums, unchanged by a common factor; after the
     division every sum is at most ``n + 1``, so weights near the float maximum cannot overflow
-    into inf / inf = NaN.
+    into inf / inf = NaN. ``largest`` is that maximum when ``test_weights`` is one block of a
+    larger batch (the same divisor for every block gives the same p-values).
     """
-    largest = max(
-        calib_weights.max(initial=0.0),
-        test_weights.max(initial=0.0),
-    )
+    if largest is None:
+        largest = max(
+            calib_weights.max(initial=0.0),
+            test_weights.max(initial=0.0),
+        )
     if largest == 0.0 or largest == 1.0:
         return calib_weights, test_weights
     return calib_weights / largest, test_weights / largest
 
 
-def _validate_score_inputs(calib_scores, test_scores, calib_weights, test_weights):
+def _validate_score_inputs(
+    calib_scores, test_scores, calib_weights, test_weights, largest_weight=None
+):
     calib_scores = _as_1d_float(calib_scores, "calib_scores", allow_infinite=True)
     test_scores = _as_1d_float(test_scores, "test_scores", allow_infinite=True)
     if calib_scores.shape[0] == 0:
@@ -102,7 +107,7 @@ def _validate_score_inputs(calib_scores, test_scores, calib_weights, test_weight
             "Drop those units (a density ratio of 0 means they cannot occur in the test "
             "distribution) or give them a positive weight."
         )
-    calib_weights, test_weights = _scale_weights(calib_weights, test_weights)
+    calib_weights, test_weights = _scale_weights(calib_weights, test_weights, largest_weight)
     if (test_weights == 0).any():
         raise ValueError(
             "The weights span more than the floating-point range (the smallest test weight "
@@ -191,13 +196,14 @@ def conformal_pvalues(
     calib_scores : array-like of shape (n_calib,)
         Scores ``V_i`` of the calibration units. ``+inf`` is allowed (the clipped score of a
         non-null calibration unit); NaN is not.
-    test_scores : array-like of shape (n_test,)
-        Scores ``V_j`` of the test units at the null boundary.
+    test_scores : array-like or Dask array of shape (n_test,)
+        Scores ``V_j`` of the test units at the null boundary. A Dask array gives a Dask
+        array of p-values, computed block by block (identical to the in-memory ones).
     calib_weights : array-like of shape (n_calib,), default=None
         Non-negative weights ``w_i`` of the calibration units (for covariate shift, the
         test-over-calibration density ratio at ``X_i``). Give both weight arrays or neither.
         Only ratios of weights matter: any finite magnitude is accepted.
-    test_weights : array-like of shape (n_test,), default=None
+    test_weights : array-like or Dask array of shape (n_test,), default=None
         Positive weights ``w_j`` of the test units.
     randomized : bool, default=False
         If False, return the conservative p-value
@@ -210,7 +216,7 @@ def conformal_pvalues(
 
     Returns
     -------
-    p_values : ndarray of shape (n_test,)
+    p_values : ndarray or Dask array of shape (n_test,)
         One p-value in ``(0, 1]`` per test score.
 
     See Also
@@ -230,6 +236,17 @@ def conformal_pvalues(
     >>> conformal_pvalues([0.1, 0.5, 0.5, 2.0], [0.5, 3.0, -1.0])
     array([0.8, 1. , 0.2])
     """
+    if is_dask_collection(test_scores):
+        from skselect.conformal._dask import conformal_pvalues_dask
+
+        return conformal_pvalues_dask(
+            calib_scores,
+            test_scores,
+            calib_weights=calib_weights,
+            test_weights=test_weights,
+            randomized=randomized,
+            random_state=random_state,
+        )
     calib_scores, test_scores, calib_weights, test_weights = _validate_score_inputs(
         calib_scores, test_scores, calib_weights, test_weights
     )
@@ -256,6 +273,19 @@ def _bh_count(p_values, fdr):
     """The BH count ``k* = max{k: p_(k) <= fdr k / m}`` (0 when none qualifies)."""
     n_tests = p_values.shape[0]
     return _step_up_count(np.sort(p_values) <= fdr * np.arange(1, n_tests + 1) / n_tests)
+
+
+def _bh_count_from_counts(values, counts, n_tests, fdr):
+    """The BH count of ``n_tests`` p-values from the distinct values at or below ``fdr``.
+
+    ``values`` (sorted, distinct) and ``counts`` (how many p-values equal each) may come from
+    blocks of a batch. The rank bound grows with the rank, so within a run of equal
+    p-values only the run's last rank (the cumulative count) can be the largest passing one:
+    testing those ranks gives exactly :func:`_bh_count`.
+    """
+    ranks = np.cumsum(counts)
+    passing = _step_up_count(values <= fdr * ranks / n_tests)
+    return int(ranks[passing - 1]) if passing else 0
 
 
 def _check_fdr_input(values, name, *, allow_infinite):

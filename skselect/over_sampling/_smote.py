@@ -34,6 +34,7 @@ from skselect.over_sampling._smote_fast import (
     vote_counts,
     winner_at_rank,
 )
+from skselect.utils._dask import DaskResampleMixin  # Dask input: lazy fit_resample
 from skselect.utils._openmp_helpers import _openmp_effective_n_threads
 
 _SAMPLING_STRATEGY_DOC = BaseOverSampler._sampling_strategy_docstring
@@ -150,7 +151,7 @@ def _stack_csr(X, new_blocks, shape):
     )
 
 
-class SMOTE(BaseOverSampler):
+class SMOTE(DaskResampleMixin, BaseOverSampler):
     """Synthetic Minority Over-sampling Technique, a faster drop-in for imbalanced-learn's.
 
     Each synthetic sample lies on the segment between a minority sample and one of its

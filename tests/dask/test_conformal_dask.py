@@ -68,6 +68,10 @@ def test_nothing_selected_and_errors():
     assert not selector.select(da.from_array(X_test, chunks=50)).compute().any()
     with pytest.raises(ValueError, match="X has 3 features"):
         selector.select(da.from_array(X_test[:, :3], chunks=50))
+    import dask
+
+    with pytest.raises(TypeError, match="takes a Dask array of test points"):
+        selector.select(dask.delayed(X_test))
     with pytest.raises(ValueError, match="selection_report does not accept a Dask array"):
         selector.selection_report(da.from_array(X_test, chunks=50))
     selector.set_params(threshold=0.0)

@@ -4,7 +4,7 @@ Run from the repository root (after ``pip install --no-build-isolation -e .``)::
 
     python benchmarks/bench_conformal.py
 
-Cases (targets from the issue):
+Cases (with their speed targets):
 
 1. cfBH with n = m = 10^6: numpy sort + searchsorted and ``scipy.stats.false_discovery_control``
    against ``conformal_pvalues`` + ``benjamini_hochberg`` (target: skselect under 1 s).
@@ -29,10 +29,10 @@ from pathlib import Path
 import numpy as np
 from scipy.stats import false_discovery_control
 from sklearn.base import BaseEstimator, RegressorMixin
-from skselect.utils._openmp_helpers import _openmp_effective_n_threads
 
 from skselect.conformal import OptCSSelector, benjamini_hochberg, conformal_pvalues
-from skselect.conformal._pvalues import _auxiliary_sizes
+from skselect.conformal._auxiliary import _auxiliary_sizes
+from skselect.utils._parallel import _kernel_n_threads
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _harness import compare, machine_info, markdown_table  # noqa: E402
@@ -89,9 +89,7 @@ def numpy_auxiliary_sizes(calib, test, fdr):
 def skselect_auxiliary_sizes(calib, test, fdr, calib_weights=None, test_weights=None):
     if calib_weights is None:
         calib_weights, test_weights = np.ones(calib.shape[0]), np.ones(test.shape[0])
-    sizes, *_ = _auxiliary_sizes(
-        calib, test, calib_weights, test_weights, fdr, _openmp_effective_n_threads()
-    )
+    sizes, *_ = _auxiliary_sizes(calib, test, calib_weights, test_weights, fdr)
     return sizes
 
 
@@ -114,7 +112,7 @@ class _Precomputed(RegressorMixin, BaseEstimator):
 def main():
     fdr = 0.1
     print(f"Machine: {machine_info()}")
-    print(f"OpenMP threads used by skselect kernels: {_openmp_effective_n_threads()}")
+    print(f"OpenMP threads used by skselect kernels: {_kernel_n_threads()}")
     rows = []
 
     rng = np.random.default_rng(0)

@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from skselect.conformal._optcs import OptCSSelector
+from skselect.conformal._plot import SelectionDisplay
 from skselect.conformal._pvalues import benjamini_hochberg, conformal_pvalues, ebh
 from skselect.conformal._selector import ConformalSelector
 
@@ -13,6 +14,7 @@ from skselect.conformal import _dask  # noqa: F401, E402  isort: skip
 __all__ = [
     "ConformalSelector",
     "OptCSSelector",
+    "SelectionDisplay",
     "benjamini_hochberg",
     "conformal_pvalues",
     "ebh",

@@ -1,8 +1,8 @@
-"""Kernels for conformal selection: weighted p-value counts, the BH step-up count and the
-auxiliary selection-set sizes of weighted conformal selection and OptCS.
+"""Kernels for conformal selection: weighted p-value counts and the auxiliary selection-set
+sizes of weighted conformal selection and OptCS.
 
-The Python drivers in ``_pvalues.py``, ``_selector.py`` and ``_optcs.py`` validate, sort and
-draw every random number; these kernels only count, so their output does not depend on the
+The Python drivers in ``_pvalues.py`` and ``_auxiliary.py`` validate, sort and draw every
+random number; these kernels only count, so their output does not depend on the
 number of threads.
 """
 
@@ -45,23 +45,6 @@ def _weighted_rank_counts(
                 n_at_or_below += 1
             weight_below[j] = cumulative_weights[n_below]
             weight_at_or_below[j] = cumulative_weights[n_at_or_below]
-
-
-def _bh_count(
-    const double[::1] sorted_p_values,   # IN (m,) ascending
-    double fdr,
-    Py_ssize_t n_tests,
-):
-    """Benjamini-Hochberg step-up count: the largest k with p_(k) <= fdr * k / n_tests, 0 if
-    none. ``n_tests`` may exceed the number of p-values passed (the rest are known to fail)."""
-    cdef Py_ssize_t k
-    cdef Py_ssize_t count = 0
-    with nogil:
-        for k in range(sorted_p_values.shape[0], 0, -1):
-            if sorted_p_values[k - 1] <= fdr * k / n_tests:
-                count = k
-                break
-    return count
 
 
 def _auxiliary_set_sizes(

@@ -1,16 +1,16 @@
 """Conformal selection of test points held in a Dask array.
 
-The calibration scores (``n`` of them, usually 10^3 - 10^5) stay in memory and travel with
-every task; the test points never leave their blocks:
+The calibration side (``n`` scores, usually 10^3 - 10^5) stays in memory and travels with
+every task; for ``ConformalSelector(method="cfbh")`` the test points never leave their blocks:
 
-* predictions and p-values are computed block by block, each p-value exactly as the in-memory
-  path computes it (a test unit's p-value depends only on its own score and the calibration
-  scores);
+* predictions and p-values are computed block by block by the selector's own in-memory code
+  (a test unit's p-value depends only on its own score and the calibration side);
 * the Benjamini-Hochberg cut-off needs the sorted p-values only through
-  ``#{j: p_j <= t}``. Each block reports the distinct p-values at or below ``fdr`` with their
-  counts (unweighted deterministic p-values take at most ``n + 1`` values, so this is at most
+  ``#{j: p_j <= t}``. Each block reports its distinct p-values at or below ``fdr`` with their
+  counts (unweighted deterministic p-values take at most ``n + 1`` values, so at most
   ``n + 1`` pairs per block), the client adds them up and applies the step-up rule exactly;
-* the selection ``p_j <= fdr * k / m`` is returned as a lazy Dask array.
+* the selection ``p_j <= fdr * k / m`` is returned as a lazy Dask array (computing it
+  predicts the test points a second time; nothing is kept between the passes).
 
 Randomized p-values draw one uniform per test unit from one generator, in test order; the
 client replays that stream once, recording the generator state at each block boundary, and
@@ -19,88 +19,53 @@ selection) are the in-memory ones whatever the chunking.
 
 Weighted conformal selection (``method="wcs"``) and OptCS compute, for every test unit, an
 auxiliary BH set over all the test units, so their selection is not a function of per-block
-counts. OptCS with ``mode="ms"`` therefore gathers the ``K`` rankings of every test unit
-(``8 K`` bytes each, within the gather budget) and selects on the client; the full modes
-gather the test points themselves (they refit every model ``n + m`` times anyway); ``"wcs"``
-raises a ValueError.
+counts. OptCS with ``mode="ms"`` gathers the ``K`` rankings of every test unit (``8 K`` bytes
+each) and selects on the client; the full modes of OptCS and ``method="wcs"`` gather the test
+points themselves (the full modes refit every model ``n + m`` times on them anyway, and
+estimated density ratios are fitted on the whole test batch). Every gather is checked
+against the budget of :func:`skselect.utils._dask.max_gather_bytes`.
 """
 
 # Authors: The skselect developers
 # SPDX-License-Identifier: BSD-3-Clause
 
 import numpy as np
-from sklearn.utils.validation import check_is_fitted
 
-from skselect.utils._dask import (
-    GATHER_CONFIG_KEY,
-    import_dask,
-    max_gather_bytes,
-    register_dask_implementation,
-)
+from skselect.utils._dask import GATHER_CONFIG_KEY, import_dask, max_gather_bytes
 
 # p-values above fdr are never selected, but fdr * k / m can round a hair above fdr when
 # k = m; keep a margin so that the client applies the exact rule to every candidate.
 _CANDIDATE_MARGIN = 1.0 + 1e-9
 
 
-def _check_dask_array(selector, X):
+def _known_chunks(array):
+    if any(np.isnan(size) for size in array.chunks[0]):
+        array = array.compute_chunk_sizes()
+    return array
+
+
+def _check_dask_input(selector, X, method):
     import dask.array as da
 
-    if hasattr(X, "to_dask_array"):
+    name = f"{type(selector).__name__}.{method}"
+    if not isinstance(X, da.Array):
         raise TypeError(
-            f"{type(selector).__name__}.select takes a Dask array of test points; convert a "
-            "Dask DataFrame with X.to_dask_array(lengths=True)."
+            f"{name} takes a Dask array of test points, got {type(X).__name__}; convert a Dask "
+            "DataFrame with X.to_dask_array(lengths=True)."
         )
-    if not isinstance(X, da.Array) or X.ndim != 2:
+    if X.ndim != 2:
         raise ValueError(
-            f"X must be a 2-D Dask array of test points, got {type(X).__name__} with "
-            f"{getattr(X, 'ndim', '?')} dimension(s)."
+            f"{name}: X must be a 2-D Dask array of test points, got {X.ndim} dimension(s)."
         )
     if X.shape[1] != selector.n_features_in_:
         raise ValueError(
             f"X has {X.shape[1]} features, but {type(selector).__name__} is expecting "
             f"{selector.n_features_in_} features as input."
         )
-    if any(np.isnan(c) for c in X.chunks[0]):
-        X = X.compute_chunk_sizes()
-    return X.rechunk({1: -1})
+    return _known_chunks(X).rechunk({1: -1})
 
 
-def _check_selector(selector):
-    from skselect.conformal._selector import _check_unchanged
-
-    check_is_fitted(selector)
-    selector._validate_params()
-    _check_unchanged(selector, selector._calibrated_with, selector._calibration_settings())
-
-
-def _block_test_scores(selector, X_block):
-    """The test scores of one block, as ConformalSelector computes them in memory."""
-    from skselect.conformal._selector import _ranking, _validate_features
-
-    X_block = _validate_features(selector, X_block, reset=False, estimator=selector.estimator_)
-    test_scores = -_ranking(selector.estimator_, X_block)
-    if selector.score == "residual":
-        test_scores = test_scores + selector.threshold
-    return test_scores
-
-
-def _block_p_values(X_block, selector, state):
-    from skselect.conformal._pvalues import conformal_pvalues
-
-    rng = None
-    if state is not None:
-        rng = np.random.RandomState()
-        rng.set_state(state)
-    return conformal_pvalues(
-        selector.calib_scores_,
-        _block_test_scores(selector, X_block),
-        randomized=selector.randomized,
-        random_state=rng,
-    )
-
-
-def _uniform_states(random_state, sizes):
+def _states_at_block_starts(random_state, sizes):
     """Generator states at the start of each block of one ``uniform(size=sum(sizes))``."""
     from skselect.conformal._pvalues import _check_random_state
 
@@ -112,38 +77,62 @@ def _uniform_states(random_state, sizes):
     return states
 
 
-def _lazy_p_values(selector, X):
+def _generator(state):
+    rng = np.random.RandomState()
+    if state is not None:
+        rng.set_state(state)
+    return rng
+
+
+def _lazy_blocks(function, parts, sizes, dtype, *args):
+    """Concatenate ``function(part, *args)`` over the parts, lazily, as a 1-D Dask array."""
     import dask
     import dask.array as da
 
-    sizes = X.chunks[0]
-    states = (
-        _uniform_states(selector.random_state, sizes)
-        if selector.randomized
-        else [None] * len(sizes)
-    )
-    selector_ref = dask.delayed(selector, pure=True)
     blocks = [
-        da.from_delayed(
-            dask.delayed(_block_p_values, pure=True)(part, selector_ref, state),
-            shape=(size,),
-            dtype=np.float64,
-        )
-        for part, size, state in zip(X.to_delayed().ravel(), sizes, states, strict=True)
+        da.from_delayed(dask.delayed(function, pure=True)(*part, *args), shape=(size,), dtype=dtype)
+        for part, size in zip(parts, sizes, strict=True)
     ]
     if not blocks:
-        return da.zeros((0,), dtype=np.float64, chunks=((0,),))
+        return da.zeros((0,), dtype=dtype, chunks=((0,),))
     return da.concatenate(blocks)
 
 
-def _candidate_counts(p_block, cutoff):
-    values, counts = np.unique(p_block[p_block <= cutoff], return_counts=True)
-    return values, counts
+def _block_selector_p_values(X_block, state, selector):
+    # The uniforms of randomized p-values come from the block's recorded state; the
+    # unweighted preparation draws nothing, so a fresh generator is never used otherwise.
+    X_block = selector._validate_test_features(X_block)
+    return selector._p_values(X_block, random_state=_generator(state))
 
 
-def _bh_cutoff(p_values, fdr):
-    """Exact BH count ``k`` from per-block counts of the distinct candidate p-values."""
+def _lazy_selector_p_values(selector, X):
     import dask
+
+    sizes = X.chunks[0]
+    states = (
+        _states_at_block_starts(selector.random_state, sizes)
+        if selector.randomized
+        else [None] * len(sizes)
+    )
+    parts = list(zip(X.to_delayed().ravel(), states, strict=True))
+    return _lazy_blocks(
+        _block_selector_p_values,
+        parts,
+        sizes,
+        np.float64,
+        dask.delayed(selector, pure=True),
+    )
+
+
+def _candidate_counts(p_block, cutoff):
+    return np.unique(p_block[p_block <= cutoff], return_counts=True)
+
+
+def _global_bh_count(p_values, fdr):
+    """Exact BH count ``k`` of a Dask array of p-values, from per-block counts."""
+    import dask
+
+    from skselect.conformal._pvalues import _bh_count_from_counts
 
     n_tests = p_values.shape[0]
     if n_tests == 0:
@@ -155,162 +144,47 @@ def _bh_cutoff(p_values, fdr):
             for block in p_values.to_delayed().ravel()
         ]
     )
-    values = np.concatenate([v for v, _ in parts])
-    counts = np.concatenate([c for _, c in parts])
+    values = np.concatenate([values for values, _ in parts])
     if values.size == 0:
         return 0
     distinct, where = np.unique(values, return_inverse=True)
-    cumulative = np.cumsum(np.bincount(where, weights=counts, minlength=distinct.size))
-    # The in-memory rule: the largest k with p_(k) <= fdr * k / m. The threshold grows with
-    # k, so within a run of equal p-values the last position is the one to test.
-    count = 0
-    for value, k in zip(distinct, cumulative.astype(np.int64), strict=True):
-        if value <= fdr * int(k) / n_tests:
-            count = int(k)
-    return count
+    counts = np.zeros(distinct.shape[0], dtype=np.int64)
+    np.add.at(counts, where, np.concatenate([counts for _, counts in parts]))
+    return _bh_count_from_counts(distinct, counts, n_tests, fdr)
 
 
-def conformal_pvalues_dask(calib_scores, test_scores, **kwargs):
-    """conformal_pvalues with a Dask array of test scores: block by block, lazily."""
-    import_dask()
-    import dask.array as da
-
-    from skselect.conformal._pvalues import _check_random_state, conformal_pvalues
-
-    if test_scores.ndim != 1:
-        raise ValueError(
-            f"test_scores must be one-dimensional, got an array of shape {test_scores.shape}."
-        )
-    weights = kwargs.pop("test_weights", None)
-    calib_weights = kwargs.get("calib_weights")
-    if (calib_weights is None) != (weights is None):
-        raise ValueError(
-            "calib_weights and test_weights must be given together (weighted p-values) or "
-            "both left to None (unit weights)."
-        )
-    if weights is not None and not isinstance(weights, da.Array):
-        weights = da.from_array(np.asarray(weights), chunks=test_scores.chunks)
-    if weights is not None:
-        weights = weights.rechunk(test_scores.chunks)
-    # validate the calibration side once, eagerly, as the in-memory function does
-    conformal_pvalues(
-        calib_scores,
-        np.zeros(0),
-        calib_weights=calib_weights,
-        test_weights=None if calib_weights is None else np.zeros(0),
-    )
-    randomized = kwargs.get("randomized", False)
-    sizes = test_scores.chunks[0]
-    if randomized:
-        rng = _check_random_state(kwargs.get("random_state"))
-        states = []
-        for size in sizes:
-            states.append(rng.get_state())
-            rng.uniform(size=size)
-    else:
-        states = [None] * len(sizes)
-
-    def block(scores, state, block_weights=None):
-        rng = None
-        if state is not None:
-            rng = np.random.RandomState()
-            rng.set_state(state)
-        return conformal_pvalues(
-            calib_scores,
-            scores,
-            calib_weights=calib_weights,
-            test_weights=block_weights,
-            randomized=randomized,
-            random_state=rng,
-        )
-
-    import dask
-
-    score_parts = test_scores.to_delayed().ravel()
-    weight_parts = weights.to_delayed().ravel() if weights is not None else [None] * len(sizes)
-    blocks = [
-        da.from_delayed(
-            dask.delayed(block, pure=True)(part, state, part_weights),
-            shape=(size,),
-            dtype=np.float64,
-        )
-        for part, part_weights, size, state in zip(
-            score_parts, weight_parts, sizes, states, strict=True
-        )
-    ]
-    return da.concatenate(blocks) if blocks else da.zeros((0,), chunks=((0,),))
-
-
-def p_values_dask(selector, X):
-    """ConformalSelector.p_values on a Dask array (lazy)."""
-    import_dask()
-    _check_selector(selector)
-    X = _check_dask_array(selector, X)
-    _refuse_weighted(selector)
-    return _lazy_p_values(selector, X)
-
-
-def _refuse_weighted(selector):
-    if selector.method == "wcs":
-        raise ValueError(
-            "ConformalSelector(method='wcs') does not accept Dask test points: its auxiliary "
-            "selection sets couple all test units, so no per-block computation gives the "
-            "exact selection. Compute the test points into memory (X.compute()) or use "
-            "method='cfbh'."
-        )
-
-
-def select_dask(selector, X):
-    """ConformalSelector.select on a Dask array: exact BH from a global pass, lazy result."""
-    import_dask()
-    _check_selector(selector)
-    X = _check_dask_array(selector, X)
-    _refuse_weighted(selector)
-    p_values = _lazy_p_values(selector, X)
-    selector.p_values_ = p_values
-    count = _bh_cutoff(p_values, selector.fdr)
-    if count == 0:
-        return p_values < -1.0  # all False, same chunks
-    return p_values <= selector.fdr * count / p_values.shape[0]
-
-
-def _block_rankings(X_block, selector):
-    from skselect.conformal._selector import _ranking, _validate_features
-
-    X_block = _validate_features(
-        selector, X_block, reset=False, estimator=selector.estimators[0], numeric=False
-    )
-    return np.vstack([_ranking(estimator, X_block) for estimator in selector.estimators_])
-
-
-def _check_gather(n_bytes, what):
+def _check_gather(selector, n_bytes, what):
     budget = max_gather_bytes()
     if n_bytes > budget:
         from dask.utils import format_bytes
 
         raise ValueError(
-            f"OptCSSelector on Dask test points gathers {what} ({format_bytes(n_bytes)}), "
-            f"above the limit of {format_bytes(budget)}. Raise it with "
+            f"{type(selector).__name__} on Dask test points gathers {what} "
+            f"({format_bytes(n_bytes)}) to the client, above the limit of "
+            f"{format_bytes(budget)}. Raise it with "
             f'dask.config.set({{"{GATHER_CONFIG_KEY}": "16GiB"}}) if the client can hold it, '
             "or select on smaller batches of test points."
         )
 
 
-def optcs_select_dask(selector, X):
-    """OptCSSelector.select on a Dask array: rankings per block, selection on the client."""
-    import_dask()
-    import dask
-    import dask.array as da
+def _block_rankings(X_block, selector):
+    return selector._test_rankings(selector._validate_test_features(X_block))
 
-    _check_selector(selector)
-    X = _check_dask_array(selector, X)
-    n_test = X.shape[0]
-    if selector.mode != "ms":
-        _check_gather(X.nbytes, "the test points, refitted on by leave-one-out")
-        selected = selector.select(X.compute())
-    else:
-        n_models = len(selector.estimators_)
-        _check_gather(8 * n_models * n_test, f"the {n_models} rankings of every test unit")
+
+def _blockwise(selector):
+    """True when the p-values are computed block by block (unweighted ConformalSelector)."""
+    from skselect.conformal._selector import ConformalSelector
+
+    return isinstance(selector, ConformalSelector) and selector.weight_function is None
+
+
+def _gathered_selection(selector, X):
+    """The in-memory selection of the gathered test rankings (OptCS "ms") or test points."""
+    import dask
+
+    if getattr(selector, "mode", None) == "ms":
+        n_models, n_test = len(selector.estimators_), X.shape[0]
+        _check_gather(selector, 8 * n_models * n_test, f"the {n_models} rankings of every unit")
         selector_ref = dask.delayed(selector, pure=True)
         parts = dask.compute(
             *[
@@ -318,51 +192,122 @@ def optcs_select_dask(selector, X):
                 for part in X.to_delayed().ravel()
             ]
         )
-        test_rankings = np.hstack(parts) if parts else np.empty((n_models, 0), dtype=np.float64)
-        selected = _optcs_select_from_rankings(selector, test_rankings)
+        test_rankings = np.hstack(parts) if parts else np.empty((n_models, 0))
+        return selector._selection_from_rankings(selector.calib_rankings_, test_rankings)
+    _check_gather(selector, X.nbytes, "the test points")
+    return selector._selection(selector._validate_test_features(X.compute()))
+
+
+def select_dask(selector, X):
+    """``select`` on a Dask array: a lazy Dask array of booleans chunked like ``X``."""
+    import_dask()
+    import dask.array as da
+
+    selector._check_ready()
+    X = _check_dask_input(selector, X, "select")
+    if _blockwise(selector) and selector.method == "cfbh":
+        p_values = _lazy_selector_p_values(selector, X)
+        count = _global_bh_count(p_values, selector.fdr)
+        if count == 0:
+            return da.zeros(p_values.shape, dtype=bool, chunks=p_values.chunks)
+        return p_values <= selector.fdr * count / p_values.shape[0]
+    selected = _gathered_selection(selector, X).selected
     return da.from_array(selected, chunks=(X.chunks[0],))
 
 
-def _optcs_select_from_rankings(selector, test_rankings):
-    """OptCSSelector.select (mode "ms") after the predictions, on the gathered rankings."""
-    from skselect.conformal._pvalues import (
-        _auxiliary_sizes,
-        _check_random_state,
-        _select_with_auxiliary_sets,
+def p_values_dask(selector, X):
+    """``p_values`` on a Dask array: a Dask array of p-values chunked like ``X``."""
+    import_dask()
+    import dask.array as da
+
+    selector._check_ready()
+    X = _check_dask_input(selector, X, "p_values")
+    if _blockwise(selector):
+        return _lazy_selector_p_values(selector, X)
+    p_values = _gathered_selection(selector, X).p_value
+    return da.from_array(p_values, chunks=(X.chunks[0],))
+
+
+def selection_report_dask(selector, X):
+    """``selection_report`` refuses Dask input (one row of several columns per unit)."""
+    raise ValueError(
+        f"{type(selector).__name__}.selection_report does not accept a Dask array: the "
+        "report has one row of several columns per test unit and is built in memory. Call "
+        "select or p_values on the Dask array (both return Dask arrays), or "
+        "selection_report on a NumPy array or pandas DataFrame (for instance "
+        "X[:10_000].compute(); that batch then gets its own BH cut-off)."
     )
-    from skselect.conformal._selector import _clip_scores
-    from skselect.utils._openmp_helpers import _openmp_effective_n_threads
 
-    random_state = _check_random_state(selector.random_state)
-    calib_rankings = selector.calib_rankings_
-    n_models, n_calib = calib_rankings.shape
-    n_test = test_rankings.shape[1]
-    set_sizes = np.empty((n_models, n_test), dtype=np.intp)
-    p_values = np.empty((n_models, n_test))
-    n_threads = _openmp_effective_n_threads()
-    for k in range(n_models):
-        calib_scores, test_scores = _clip_scores(
-            calib_rankings[k], selector.calib_nonnull_, test_rankings[k]
-        )
-        set_sizes[k], _, at_or_below, _ = _auxiliary_sizes(
-            calib_scores, test_scores, np.ones(n_calib), np.ones(n_test), selector.fdr, n_threads
-        )
-        p_values[k] = (at_or_below + 1.0) / (n_calib + 1.0)
-    tie_break = random_state.uniform(size=(n_models, n_test))
-    best = set_sizes.max(axis=0)
-    chosen = np.argmax(np.where(set_sizes == best, tie_break, -1.0), axis=0)
-    chosen_p_values = p_values[chosen, np.arange(n_test)]
-    selected, _, e_values = _select_with_auxiliary_sets(
-        chosen_p_values, best, selector.fdr, selector.pruning, random_state
+
+def _block_conformal_pvalues(scores, weights, state, calib_scores, calib_weights, largest):
+    from skselect.conformal._pvalues import _pvalues_from_scores, _validate_score_inputs
+
+    calib_scores, scores, calib_weights, weights = _validate_score_inputs(
+        calib_scores, scores, calib_weights, weights, largest_weight=largest
     )
-    selector.selected_model_ = chosen
-    selector.aux_sizes_ = best
-    selector.p_values_ = chosen_p_values
-    selector.e_values_ = e_values
-    return selected
+    uniforms = None
+    if state is not None:
+        # As in memory: a uniform of exactly 0 with nothing below would give a p-value of 0.
+        uniforms = np.maximum(
+            _generator(state).uniform(size=scores.shape[0]), np.finfo(np.float64).tiny
+        )
+    return _pvalues_from_scores(calib_scores, scores, calib_weights, weights, uniforms)
 
 
-register_dask_implementation("conformal_pvalues", conformal_pvalues_dask)
-register_dask_implementation("ConformalSelector.p_values", p_values_dask)
-register_dask_implementation("ConformalSelector.select", select_dask)
-register_dask_implementation("OptCSSelector.select", optcs_select_dask)
+def conformal_pvalues_dask(
+    calib_scores, test_scores, *, calib_weights, test_weights, randomized, random_state
+):
+    """``conformal_pvalues`` with a Dask array of test scores: block by block, lazily."""
+    import_dask()
+    import dask.array as da
+
+    from skselect.conformal._pvalues import _validate_score_inputs
+
+    if not isinstance(test_scores, da.Array):
+        raise TypeError(
+            "conformal_pvalues takes test_scores as a Dask array, got "
+            f"{type(test_scores).__name__}; convert a Dask Series with "
+            "test_scores.to_dask_array(lengths=True)."
+        )
+    if test_scores.ndim != 1:
+        raise ValueError(
+            f"test_scores must be one-dimensional, got an array of shape {test_scores.shape}."
+        )
+    # The calibration side (and the dtype of the test scores) are checked once, eagerly.
+    _validate_score_inputs(
+        calib_scores,
+        np.zeros(0, dtype=test_scores.dtype),
+        calib_weights,
+        None if test_weights is None else np.zeros(0),
+    )
+    test_scores = _known_chunks(test_scores)
+    sizes = test_scores.chunks[0]
+    largest = None
+    weight_parts = [None] * len(sizes)
+    if test_weights is not None:
+        if not isinstance(test_weights, da.Array):
+            test_weights = da.from_array(np.asarray(test_weights), chunks=test_scores.chunks)
+        if test_weights.shape != test_scores.shape:
+            raise ValueError(
+                "test_weights must have one weight per score: expected "
+                f"{test_scores.shape[0]}, got {test_weights.shape}."
+            )
+        test_weights = test_weights.rechunk(test_scores.chunks)
+        # Every block divides by the largest weight of the whole batch, as in memory.
+        test_max = float(test_weights.max().compute()) if test_scores.shape[0] else 0.0
+        largest = max(float(np.max(np.asarray(calib_weights, dtype=np.float64))), test_max)
+        weight_parts = test_weights.to_delayed().ravel()
+    states = _states_at_block_starts(random_state, sizes) if randomized else [None] * len(sizes)
+    import dask
+
+    parts = list(zip(test_scores.to_delayed().ravel(), weight_parts, states, strict=True))
+    return _lazy_blocks(
+        _block_conformal_pvalues,
+        parts,
+        sizes,
+        np.float64,
+        # One copy of the calibration side in the graph, shared by every block.
+        dask.delayed(calib_scores, pure=True),
+        None if test_weights is None else dask.delayed(calib_weights, pure=True),
+        largest,
+    )

@@ -3,39 +3,30 @@
 # Authors: The skselect developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 import scipy.sparse as sp
-from joblib import Parallel, delayed, effective_n_jobs
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, _fit_context, clone, is_classifier
-from sklearn.utils import get_tags
-from sklearn.utils._param_validation import Interval, StrOptions
+from joblib import effective_n_jobs
+from sklearn.base import _fit_context, clone, is_classifier
+from sklearn.utils._indexing import _safe_indexing
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import check_is_fitted
 
-from skselect.conformal._pvalues import (
-    PRUNING_OPTIONS,
-    _auxiliary_sizes,
-    _check_random_state,
-    _select_with_auxiliary_sets,
-)
-from skselect.conformal._selector import (
-    _check_unchanged,
+from skselect.conformal._auxiliary import _auxiliary_sizes, _select_with_auxiliary_sets
+from skselect.conformal._base import (
+    _BaseConformalSelector,
     _clip_scores,
     _fit_ranking_estimator,
+    _is_pandas_df,
     _ranking,
+    _Selection,
     _split,
     _validate_features,
+    _warn_if_no_calibration_discovery,
 )
-from skselect.utils._dask import (  # Dask input: conformal/_dask.py
-    dask_implementation,
-    is_dask_collection,
-)
-from skselect.utils._openmp_helpers import _openmp_effective_n_threads
-
-
-def _fit_candidate(estimator, X, y, threshold):
-    return _fit_ranking_estimator(estimator, X, y, threshold)
+from skselect.conformal._pvalues import _check_random_state
 
 
 def _leave_one_out_batch(estimator, X, labels, indices):
@@ -53,12 +44,35 @@ def _leave_one_out_batch(estimator, X, labels, indices):
         if is_classifier(estimator) and np.unique(train_labels).shape[0] < 2:
             rankings[position] = float(train_labels[0])
             continue
-        model = clone(estimator).fit(X[keep], train_labels)
-        rankings[position] = _ranking(model, X[index : index + 1])[0]
+        model = clone(estimator).fit(_safe_indexing(X, keep), train_labels)
+        rankings[position] = _ranking(model, _safe_indexing(X, [index]))[0]
     return rankings
 
 
-class OptCSSelector(MetaEstimatorMixin, BaseEstimator):
+def _progress(results, total, verbose, what):
+    """Yield ``results``, reporting progress when ``verbose``: a tqdm bar when tqdm is
+    installed, otherwise a line at about every tenth of the work."""
+    if not verbose:
+        yield from results
+        return
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        tqdm = None
+    if tqdm is not None:
+        with tqdm(total=total, desc=f"[OptCSSelector] {what}") as bar:
+            for result in results:
+                bar.update(1)
+                yield result
+        return
+    step = max(1, total // 10)
+    for done, result in enumerate(results, start=1):
+        if done % step == 0 or done == total:
+            print(f"[OptCSSelector] {what}: {done}/{total} done", flush=True)
+        yield result
+
+
+class OptCSSelector(_BaseConformalSelector):
     """Conformal selection after model optimisation (OptCS), with FDR control.
 
     OptCS (Bai and Jin, 2024) keeps the finite-sample FDR guarantee of conformal selection
@@ -95,8 +109,14 @@ class OptCSSelector(MetaEstimatorMixin, BaseEstimator):
         ``mode="ms"`` only: the candidates are already fitted on independent data and every
         sample passed to ``fit`` is used for calibration.
     n_jobs : int, default=None
-        Number of joblib jobs for the candidate and leave-one-out fits. ``None`` means 1
-        unless in a ``joblib.parallel_backend`` context (which may be ``"dask"``).
+        Number of joblib jobs for the candidate and leave-one-out fits (never more than
+        there are batches of fits). ``None`` means 1 unless in a ``joblib.parallel_config``
+        context (whose backend may be ``"dask"``). The selection kernels' threads follow
+        the OpenMP runtime limit instead (``OMP_NUM_THREADS`` or threadpoolctl).
+    verbose : int, default=0
+        Report the progress of the model fits: a progress bar when ``tqdm`` is installed,
+        otherwise a line about every tenth of the fits. The leave-one-out fits of the full
+        modes (``K (n + m)`` of them, in ``select``) can take minutes.
     random_state : int, RandomState instance or None, default=None
         Controls the split, the random tie-breaks between equally good models and the
         pruning draws.
@@ -109,15 +129,6 @@ class OptCSSelector(MetaEstimatorMixin, BaseEstimator):
         Number of features seen during ``fit``.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen during ``fit``, when they are all strings.
-    selected_model_ : ndarray of int, shape (n_test,)
-        Index into ``estimators`` of the model chosen for each test unit in the last
-        ``select``.
-    aux_sizes_ : ndarray of int, shape (n_test,)
-        Auxiliary selection-set sizes ``s_j`` of the last ``select``.
-    p_values_ : ndarray of shape (n_test,)
-        Conformal p-value of every test unit under its chosen model.
-    e_values_ : ndarray of shape (n_test,)
-        e-values of the last ``select``.
 
     See Also
     --------
@@ -148,24 +159,18 @@ class OptCSSelector(MetaEstimatorMixin, BaseEstimator):
     >>> y = X @ [2.0, -1.0, 0.5] + rng.normal(size=400)
     >>> selector = OptCSSelector([LinearRegression(), Ridge(alpha=100.0)], threshold=1.0,
     ...                          fdr=0.2, random_state=0).fit(X, y)
-    >>> selected = selector.select(rng.normal(size=(50, 3)))
-    >>> selected.shape, selector.selected_model_.shape
+    >>> X_test = rng.normal(size=(50, 3))
+    >>> selected = selector.select(X_test)
+    >>> selected.shape, selector.p_values(X_test).shape
     ((50,), (50,))
     """
 
-    _parameter_constraints = {
+    _parameter_constraints: dict = {
+        **_BaseConformalSelector._parameter_constraints,
         "estimators": [list],
         "mode": [StrOptions({"ms", "full", "full-ms"})],
-        "threshold": [Real],
-        "fdr": [Interval(Real, 0, 1, closed="neither")],
-        "pruning": [StrOptions(set(PRUNING_OPTIONS))],
-        "calibration_size": [
-            Interval(Real, 0, 1, closed="neither"),
-            Interval(Integral, 1, None, closed="left"),
-        ],
-        "prefit": ["boolean"],
         "n_jobs": [Integral, None],
-        "random_state": ["random_state"],
+        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -179,6 +184,7 @@ class OptCSSelector(MetaEstimatorMixin, BaseEstimator):
         calibration_size=0.5,
         prefit=False,
         n_jobs=None,
+        verbose=0,
         random_state=None,
     ):
         self.estimators = estimators
@@ -189,7 +195,11 @@ class OptCSSelector(MetaEstimatorMixin, BaseEstimator):
         self.calibration_size = calibration_size
         self.prefit = prefit
         self.n_jobs = n_jobs
+        self.verbose = verbose
         self.random_state = random_state
+
+    def _inner_estimators(self):
+        return list(self.estimators)
 
     def _check_estimators(self):
         if len(self.estimators) == 0:
@@ -211,42 +221,37 @@ class OptCSSelector(MetaEstimatorMixin, BaseEstimator):
                 "leave-one-out on the calibration and test units."
             )
 
+    def _run(self, jobs, what):
+        """Run joblib ``jobs`` through scikit-learn's Parallel, in order, with progress."""
+        n_jobs = min(effective_n_jobs(self.n_jobs), len(jobs))
+        results = Parallel(n_jobs=n_jobs, return_as="generator")(jobs)
+        return list(_progress(results, len(jobs), self.verbose, what))
+
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
         """Fit the candidates (mode "ms") or store the labelled data (full modes).
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Labelled samples.
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
+            Labelled samples. A DataFrame reaches the candidates unchanged.
         y : array-like of shape (n_samples,)
             Real-valued labels.
 
         Returns
         -------
-        self : OptCSSelector
+        self : object
             The fitted selector.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from sklearn.linear_model import LinearRegression, Ridge
-        >>> from skselect.conformal import OptCSSelector
-        >>> rng = np.random.default_rng(0)
-        >>> X = rng.normal(size=(200, 2))
-        >>> y = X[:, 0] + rng.normal(size=200)
-        >>> selector = OptCSSelector([LinearRegression(), Ridge(alpha=50.0)], random_state=0)
-        >>> len(selector.fit(X, y).estimators_)
-        2
         """
         self._check_estimators()
         X, y = _validate_features(
-            self, X, y, reset=True, estimator=self.estimators[0], numeric=self.mode != "ms"
+            self, X, y, reset=True, estimators=self.estimators, numeric=self.mode != "ms"
         )
         random_state = _check_random_state(self.random_state)
         self._calibrated_with = self._calibration_settings()
         if self.mode != "ms":
             self.X_calib_, self.calib_nonnull_ = X, y > self.threshold
+            _warn_if_no_calibration_discovery(self.calib_nonnull_, self.threshold)
             return self
         if self.prefit:
             for estimator in self.estimators:
@@ -256,11 +261,15 @@ class OptCSSelector(MetaEstimatorMixin, BaseEstimator):
         else:
             split_seed = random_state.randint(np.iinfo(np.int32).max)
             X_train, X_calib, y_train, y_calib = _split(X, y, self.calibration_size, split_seed)
-            self.estimators_ = Parallel(n_jobs=self.n_jobs)(
-                delayed(_fit_candidate)(estimator, X_train, y_train, self.threshold)
-                for estimator in self.estimators
+            self.estimators_ = self._run(
+                [
+                    delayed(_fit_ranking_estimator)(estimator, X_train, y_train, self.threshold)
+                    for estimator in self.estimators
+                ],
+                "candidate fits",
             )
         self.calib_nonnull_ = y_calib > self.threshold
+        _warn_if_no_calibration_discovery(self.calib_nonnull_, self.threshold)
         self.calib_rankings_ = np.vstack([_ranking(est, X_calib) for est in self.estimators_])
         return self
 
@@ -273,9 +282,18 @@ class OptCSSelector(MetaEstimatorMixin, BaseEstimator):
             "prefit": self.prefit,
         }
 
+    def _validate_test_features(self, X):
+        return _validate_features(
+            self, X, reset=False, estimators=self.estimators, numeric=self.mode != "ms"
+        )
+
     def _leave_one_out_rankings(self, X_test):
         """(K, n + m) joint leave-one-out rankings over calibration plus test units."""
-        if sp.issparse(self.X_calib_):
+        if _is_pandas_df(self.X_calib_):
+            import pandas as pd
+
+            X_all = pd.concat([self.X_calib_, X_test], ignore_index=True)
+        elif sp.issparse(self.X_calib_):
             X_all = sp.vstack([self.X_calib_, X_test], format="csr")
         else:
             X_all = np.concatenate([np.asarray(self.X_calib_), np.asarray(X_test)])
@@ -283,78 +301,53 @@ class OptCSSelector(MetaEstimatorMixin, BaseEstimator):
             [self.calib_nonnull_.astype(np.int64), np.zeros(X_test.shape[0], dtype=np.int64)]
         )
         n_all = X_all.shape[0]
-        n_batches = min(n_all, 4 * effective_n_jobs(self.n_jobs))
-        batches = np.array_split(np.arange(n_all), n_batches)
+        # Batches depend on the data size only (never on n_jobs), so the fits and their
+        # order are the same for every worker count; 10 per candidate lets progress show.
+        batches = np.array_split(np.arange(n_all), min(n_all, 10))
         jobs = [
             delayed(_leave_one_out_batch)(estimator, X_all, labels, batch)
             for estimator in self.estimators
             for batch in batches
         ]
-        results = Parallel(n_jobs=self.n_jobs)(jobs)
+        results = self._run(jobs, f"leave-one-out fits in {len(jobs)} batches")
         return np.concatenate(results).reshape(len(self.estimators), n_all)
 
-    def select(self, X):
-        """Select the test units predicted to have ``y > threshold``, at FDR ``fdr``.
+    def _test_rankings(self, X):
+        """(K, m) rankings of the test units by the fitted candidates (mode "ms")."""
+        return np.vstack([_ranking(est, X) for est in self.estimators_])
 
-        Parameters
-        ----------
-        X : array-like of shape (n_test, n_features)
-            The test batch.
-
-        Returns
-        -------
-        selected : ndarray of bool, shape (n_test,)
-            True for the selected units.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from sklearn.linear_model import LinearRegression, Ridge
-        >>> from skselect.conformal import OptCSSelector
-        >>> rng = np.random.default_rng(0)
-        >>> X = rng.normal(size=(200, 2))
-        >>> y = X[:, 0] + rng.normal(size=200)
-        >>> selector = OptCSSelector([LinearRegression(), Ridge(alpha=50.0)], fdr=0.2,
-        ...                          random_state=0).fit(X, y)
-        >>> selected = selector.select(rng.normal(size=(40, 2)))
-        >>> selected.shape, selector.aux_sizes_.shape
-        ((40,), (40,))
-        """
-        if is_dask_collection(X):  # Dask test points: rankings per block (conformal/_dask.py)
-            return dask_implementation("OptCSSelector.select")(self, X)
-        check_is_fitted(self)
-        # fdr and pruning may change between fit and select; the calibration depends on the
-        # rest.
-        self._validate_params()
-        _check_unchanged(self, self._calibrated_with, self._calibration_settings())
-        X = _validate_features(
-            self, X, reset=False, estimator=self.estimators[0], numeric=self.mode != "ms"
-        )
-        n_test = X.shape[0]
-        random_state = _check_random_state(self.random_state)
+    def _rankings(self, X):
         if self.mode == "ms":
-            calib_rankings = self.calib_rankings_
-            test_rankings = np.vstack([_ranking(est, X) for est in self.estimators_])
-        else:
-            rankings = self._leave_one_out_rankings(X)
-            n_calib = self.calib_nonnull_.shape[0]
-            calib_rankings, test_rankings = rankings[:, :n_calib], rankings[:, n_calib:]
+            return self.calib_rankings_, self._test_rankings(X)
+        rankings = self._leave_one_out_rankings(X)
+        n_calib = self.calib_nonnull_.shape[0]
+        return rankings[:, :n_calib], rankings[:, n_calib:]
+
+    def _p_values(self, X):
+        return self._selection(X).p_value
+
+    def _selection(self, X):
+        return self._selection_from_rankings(*self._rankings(X))
+
+    def _selection_from_rankings(self, calib_rankings, test_rankings):
+        """The selection once every model has ranked the calibration and the test units
+        (also the last step of the Dask path, on the gathered test rankings)."""
+        random_state = _check_random_state(self.random_state)
+        n_models, n_test = test_rankings.shape
         n_calib = calib_rankings.shape[1]
-        n_models = calib_rankings.shape[0]
         set_sizes = np.empty((n_models, n_test), dtype=np.intp)
         p_values = np.empty((n_models, n_test))
-        n_threads = _openmp_effective_n_threads()
+        test_scores = np.empty((n_models, n_test))
         for k in range(n_models):
-            calib_scores, test_scores = _clip_scores(
+            calib_scores, test_scores[k] = _clip_scores(
                 calib_rankings[k], self.calib_nonnull_, test_rankings[k]
             )
             set_sizes[k], _, at_or_below, _ = _auxiliary_sizes(
                 calib_scores,
-                test_scores,
+                np.ascontiguousarray(test_scores[k]),
                 np.ones(n_calib),
                 np.ones(n_test),
                 self.fdr,
-                n_threads,
             )
             p_values[k] = (at_or_below + 1.0) / (n_calib + 1.0)
         # Ties between equally large auxiliary sets are broken uniformly at random.
@@ -366,18 +359,14 @@ class OptCSSelector(MetaEstimatorMixin, BaseEstimator):
         selected, _, e_values = _select_with_auxiliary_sets(
             chosen_p_values, best, self.fdr, self.pruning, random_state
         )
-        self.selected_model_ = chosen
-        self.aux_sizes_ = best
-        self.p_values_ = chosen_p_values
-        self.e_values_ = e_values
-        return selected
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        inner = [get_tags(estimator) for estimator in self.estimators]
-        tags.input_tags.allow_nan = all(t.input_tags.allow_nan for t in inner)
-        tags.input_tags.sparse = all(t.input_tags.sparse for t in inner)
-        tags.target_tags.required = True
-        tags.target_tags.single_output = True
-        tags.target_tags.multi_output = False
-        return tags
+        return _Selection(
+            prediction=test_rankings[chosen, columns],
+            score=test_scores[chosen, columns],
+            p_value=chosen_p_values,
+            p_value_cutoff=self.fdr * best / max(n_test, 1),
+            selected=selected,
+            fdr=self.fdr,
+            aux_size=best,
+            e_value=e_values,
+            model=chosen,
+        )

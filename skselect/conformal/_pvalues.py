@@ -1,5 +1,10 @@
-"""Conformal p-values, Benjamini-Hochberg and e-BH, and the auxiliary-set machinery shared by
-weighted conformal selection and OptCS."""
+"""Conformal p-values, the Benjamini-Hochberg step-up and e-BH.
+
+The p-values of a test batch are a function of (calibration scores, test scores, weights,
+uniforms) that treats every test unit on its own (:func:`_pvalues_from_scores`), so they can be
+computed block by block; BH and e-BH then need all ``m`` values at once
+(:func:`_bh_count`).
+"""
 
 # Authors: The skselect developers
 # SPDX-License-Identifier: BSD-3-Clause
@@ -10,16 +15,8 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 
-from skselect.conformal._conformal_fast import (
-    _auxiliary_set_sizes,
-    _auxiliary_set_sizes_common_weight,
-    _bh_count,
-    _weighted_rank_counts,
-)
-from skselect.utils._dask import (  # Dask input: conformal/_dask.py
-    dask_implementation,
-    is_dask_collection,
-)
+from skselect.conformal._conformal_fast import _weighted_rank_counts
+from skselect.utils._dask import is_dask_collection
 
 PRUNING_OPTIONS = ("deterministic", "homogeneous", "heterogeneous")
 
@@ -58,7 +55,27 @@ def _check_weights(weights, name, size):
     return np.ascontiguousarray(weights)
 
 
-def _validate_score_inputs(calib_scores, test_scores, calib_weights, test_weights):
+def _scale_weights(calib_weights, test_weights, largest=None):
+    """Divide both weight vectors by their common maximum.
+
+    Weighted p-values are ratios of weight sums, unchanged by a common factor; after the
+    division every sum is at most ``n + 1``, so weights near the float maximum cannot overflow
+    into inf / inf = NaN. ``largest`` is that maximum when ``test_weights`` is one block of a
+    larger batch (the same divisor for every block gives the same p-values).
+    """
+    if largest is None:
+        largest = max(
+            calib_weights.max(initial=0.0),
+            test_weights.max(initial=0.0),
+        )
+    if largest == 0.0 or largest == 1.0:
+        return calib_weights, test_weights
+    return calib_weights / largest, test_weights / largest
+
+
+def _validate_score_inputs(
+    calib_scores, test_scores, calib_weights, test_weights, largest_weight=None
+):
     calib_scores = _as_1d_float(calib_scores, "calib_scores", allow_infinite=True)
     test_scores = _as_1d_float(test_scores, "test_scores", allow_infinite=True)
     if calib_scores.shape[0] == 0:
@@ -73,26 +90,30 @@ def _validate_score_inputs(calib_scores, test_scores, calib_weights, test_weight
             "both left to None (unit weights)."
         )
     if calib_weights is None:
-        calib_weights = np.ones(calib_scores.shape[0])
-        test_weights = np.ones(test_scores.shape[0])
-    else:
-        calib_weights = _check_weights(calib_weights, "calib_weights", calib_scores.shape[0])
-        test_weights = _check_weights(test_weights, "test_weights", test_scores.shape[0])
-        if calib_weights.sum() == 0 and (test_weights == 0).any():
-            raise ValueError(
-                "calib_weights sum to 0 and some test_weights are 0: the weighted p-value "
-                "(a ratio of weights) is undefined for those test units."
-            )
+        return (
+            calib_scores,
+            test_scores,
+            np.ones(calib_scores.shape[0]),
+            np.ones(test_scores.shape[0]),
+        )
+    calib_weights = _check_weights(calib_weights, "calib_weights", calib_scores.shape[0])
+    test_weights = _check_weights(test_weights, "test_weights", test_scores.shape[0])
+    zero = np.flatnonzero(test_weights == 0)
+    if zero.size:
+        raise ValueError(
+            "test_weights must be positive: a test unit of weight 0 would get the p-value "
+            "sum_i w_i 1{V_i <= V_j} / sum_i w_i, which is 0 below every calibration score; "
+            f"got 0 at positions {zero[:5].tolist()}{' ...' if zero.size > 5 else ''}. "
+            "Drop those units (a density ratio of 0 means they cannot occur in the test "
+            "distribution) or give them a positive weight."
+        )
+    calib_weights, test_weights = _scale_weights(calib_weights, test_weights, largest_weight)
+    if (test_weights == 0).any():
+        raise ValueError(
+            "The weights span more than the floating-point range (the smallest test weight "
+            "is 0 once divided by the largest weight); rescale or clip them."
+        )
     return calib_scores, test_scores, calib_weights, test_weights
-
-
-# Below this many elementary steps a parallel region costs more than it saves (waking OpenMP
-# threads takes milliseconds on a loaded machine, the work microseconds).
-_MIN_WORK_PER_EXTRA_THREAD = 200_000
-
-
-def _threads_for(work, n_threads):
-    return int(max(1, min(n_threads, work // _MIN_WORK_PER_EXTRA_THREAD)))
 
 
 def _calibration_weight_counts(calib_scores, test_scores, calib_weights):
@@ -126,6 +147,24 @@ def _calibration_weight_counts(calib_scores, test_scores, calib_weights):
     return below, at_or_below, cumulative[-1], test_order, sorted_at_or_below
 
 
+def _pvalues_from_scores(calib_scores, test_scores, calib_weights, test_weights, uniforms=None):
+    """Conformal p-values of validated inputs; ``uniforms`` (one per test unit) randomizes.
+
+    Each test unit's p-value depends only on the calibration side and on that unit, so this
+    can be applied to blocks of test units and the results concatenated.
+    """
+    below, at_or_below, total, _, _ = _calibration_weight_counts(
+        calib_scores, test_scores, calib_weights
+    )
+    denominator = total + test_weights
+    if uniforms is None:
+        p_values = (at_or_below + test_weights) / denominator
+    else:
+        p_values = (below + uniforms * (at_or_below - below + test_weights)) / denominator
+    # Sums of weights may round a hair above the total.
+    return np.minimum(p_values, 1.0)
+
+
 @validate_params(
     {
         "calib_scores": ["array-like"],
@@ -157,13 +196,15 @@ def conformal_pvalues(
     calib_scores : array-like of shape (n_calib,)
         Scores ``V_i`` of the calibration units. ``+inf`` is allowed (the clipped score of a
         non-null calibration unit); NaN is not.
-    test_scores : array-like of shape (n_test,)
-        Scores ``V_j`` of the test units at the null boundary.
+    test_scores : array-like or Dask array of shape (n_test,)
+        Scores ``V_j`` of the test units at the null boundary. A Dask array gives a Dask
+        array of p-values, computed block by block (identical to the in-memory ones).
     calib_weights : array-like of shape (n_calib,), default=None
         Non-negative weights ``w_i`` of the calibration units (for covariate shift, the
         test-over-calibration density ratio at ``X_i``). Give both weight arrays or neither.
-    test_weights : array-like of shape (n_test,), default=None
-        Non-negative weights ``w_j`` of the test units.
+        Only ratios of weights matter: any finite magnitude is accepted.
+    test_weights : array-like or Dask array of shape (n_test,), default=None
+        Positive weights ``w_j`` of the test units.
     randomized : bool, default=False
         If False, return the conservative p-value
         ``(sum_i w_i 1{V_i <= V_j} + w_j) / (sum_i w_i + w_j)``, valid with ties. If True,
@@ -175,7 +216,7 @@ def conformal_pvalues(
 
     Returns
     -------
-    p_values : ndarray of shape (n_test,)
+    p_values : ndarray or Dask array of shape (n_test,)
         One p-value in ``(0, 1]`` per test score.
 
     See Also
@@ -195,8 +236,10 @@ def conformal_pvalues(
     >>> conformal_pvalues([0.1, 0.5, 0.5, 2.0], [0.5, 3.0, -1.0])
     array([0.8, 1. , 0.2])
     """
-    if is_dask_collection(test_scores):  # Dask test scores: lazy, blockwise (conformal/_dask.py)
-        return dask_implementation("conformal_pvalues")(
+    if is_dask_collection(test_scores):
+        from skselect.conformal._dask import conformal_pvalues_dask
+
+        return conformal_pvalues_dask(
             calib_scores,
             test_scores,
             calib_weights=calib_weights,
@@ -207,14 +250,42 @@ def conformal_pvalues(
     calib_scores, test_scores, calib_weights, test_weights = _validate_score_inputs(
         calib_scores, test_scores, calib_weights, test_weights
     )
-    below, at_or_below, total, _, _ = _calibration_weight_counts(
-        calib_scores, test_scores, calib_weights
-    )
-    denominator = total + test_weights
-    if not randomized:
-        return (at_or_below + test_weights) / denominator
-    uniforms = _check_random_state(random_state).uniform(size=test_scores.shape[0])
-    return (below + uniforms * (at_or_below - below + test_weights)) / denominator
+    uniforms = None
+    if randomized:
+        uniforms = _check_random_state(random_state).uniform(size=test_scores.shape[0])
+        # A uniform of exactly 0 with nothing below would give a p-value of 0.
+        uniforms = np.maximum(uniforms, np.finfo(np.float64).tiny)
+    return _pvalues_from_scores(calib_scores, test_scores, calib_weights, test_weights, uniforms)
+
+
+def _step_up_count(passes):
+    """Step-up count shared by BH and e-BH: 1 + the last rank whose value passes, else 0.
+
+    ``passes[k - 1]`` says whether the k-th most significant value passes its rank-k bound.
+    scipy.stats.false_discovery_control computes every adjusted p-value and is 2x (m = 10^6)
+    to 8x (m = 10^3) slower than this sort and scan (measured with scipy 1.17).
+    """
+    passing = np.flatnonzero(passes)
+    return int(passing[-1]) + 1 if passing.size else 0
+
+
+def _bh_count(p_values, fdr):
+    """The BH count ``k* = max{k: p_(k) <= fdr k / m}`` (0 when none qualifies)."""
+    n_tests = p_values.shape[0]
+    return _step_up_count(np.sort(p_values) <= fdr * np.arange(1, n_tests + 1) / n_tests)
+
+
+def _bh_count_from_counts(values, counts, n_tests, fdr):
+    """The BH count of ``n_tests`` p-values from the distinct values at or below ``fdr``.
+
+    ``values`` (sorted, distinct) and ``counts`` (how many p-values equal each) may come from
+    blocks of a batch. The rank bound grows with the rank, so within a run of equal
+    p-values only the run's last rank (the cumulative count) can be the largest passing one:
+    testing those ranks gives exactly :func:`_bh_count`.
+    """
+    ranks = np.cumsum(counts)
+    passing = _step_up_count(values <= fdr * ranks / n_tests)
+    return int(ranks[passing - 1]) if passing else 0
 
 
 def _check_fdr_input(values, name, *, allow_infinite):
@@ -259,9 +330,7 @@ def benjamini_hochberg(p_values, fdr):
     """
     p_values = _check_fdr_input(p_values, "p_values", allow_infinite=True)
     n_tests = p_values.shape[0]
-    if n_tests == 0:
-        return np.zeros(0, dtype=bool)
-    count = _bh_count(np.sort(p_values), float(fdr), n_tests)
+    count = _bh_count(p_values, fdr)
     if count == 0:
         return np.zeros(n_tests, dtype=bool)
     return p_values <= fdr * count / n_tests
@@ -302,84 +371,10 @@ def ebh(e_values, fdr):
     """
     e_values = _check_fdr_input(e_values, "e_values", allow_infinite=True)
     n_tests = e_values.shape[0]
-    if n_tests == 0:
-        return np.zeros(0, dtype=bool)
-    descending = -np.sort(-e_values)
+    # e-BH is BH on 1 / e, written as e >= m / (fdr k) so that e = 0 and e = inf need no
+    # division.
     ranks = np.arange(1, n_tests + 1)
-    passing = np.flatnonzero(descending >= n_tests / (fdr * ranks))
-    if passing.size == 0:
+    count = _step_up_count(-np.sort(-e_values) >= n_tests / (fdr * ranks))
+    if count == 0:
         return np.zeros(n_tests, dtype=bool)
-    count = passing[-1] + 1
     return e_values >= n_tests / (fdr * count)
-
-
-def _auxiliary_sizes(calib_scores, test_scores, calib_weights, test_weights, fdr, n_threads):
-    """Auxiliary-set sizes ``s_j`` and deterministic p-values for every test unit.
-
-    Inputs must already be validated (1-D, same float dtype, weights given).
-    """
-    below, at_or_below, total, order, sorted_at_or_below = _calibration_weight_counts(
-        calib_scores, test_scores, calib_weights
-    )
-    sorted_sizes = np.empty(test_scores.shape[0], dtype=np.intp)
-    if test_scores.shape[0] > 0 and (test_weights == test_weights[0]).all():
-        # One shared test weight (OptCS, unweighted WCS): O(m) after the sort.
-        _auxiliary_set_sizes_common_weight(
-            np.ascontiguousarray(test_scores[order]),
-            sorted_at_or_below,
-            float(test_weights[0]),
-            float(total),
-            float(fdr),
-            sorted_sizes,
-            _threads_for(test_scores.shape[0], n_threads),
-        )
-    else:
-        _auxiliary_set_sizes(
-            np.ascontiguousarray(test_scores[order]),
-            sorted_at_or_below,
-            np.ascontiguousarray(test_weights[order]),
-            float(total),
-            float(fdr),
-            sorted_sizes,
-            _threads_for(test_scores.shape[0] ** 2 // 4, n_threads),
-        )
-    set_sizes = np.empty_like(sorted_sizes)
-    set_sizes[order] = sorted_sizes
-    return set_sizes, below, at_or_below, total
-
-
-def _prune(first_step, set_sizes, pruning, fdr, random_state):
-    """Pruning step of weighted conformal selection / OptCS.
-
-    Returns the selection mask and the e-values ``m 1{j in R1} / (fdr s_j)``. With
-    ``xi_j`` = 1 (deterministic), one shared uniform (homogeneous) or i.i.d. uniforms
-    (heterogeneous), keeps ``{j in R1: xi_j s_j <= r*}`` with
-    ``r* = max{r: #{j in R1: xi_j s_j <= r} >= r}``.
-    """
-    n_tests = set_sizes.shape[0]
-    e_values = np.where(first_step, n_tests / (fdr * np.maximum(set_sizes, 1)), 0.0)
-    if pruning == "deterministic":
-        xi = np.ones(n_tests)
-    elif pruning == "homogeneous":
-        xi = np.full(n_tests, random_state.uniform())
-    else:
-        xi = random_state.uniform(size=n_tests)
-    if not first_step.any():
-        return np.zeros(n_tests, dtype=bool), e_values
-    scaled = xi * set_sizes
-    candidates = np.sort(scaled[first_step])
-    ranks = np.arange(1, candidates.shape[0] + 1)
-    counts = np.searchsorted(candidates, ranks, side="right")
-    passing = np.flatnonzero(counts >= ranks)
-    if passing.size == 0:
-        return np.zeros(n_tests, dtype=bool), e_values
-    largest = passing[-1] + 1
-    return first_step & (scaled <= largest), e_values
-
-
-def _select_with_auxiliary_sets(p_values, set_sizes, fdr, pruning, random_state):
-    """First step ``p_j <= fdr s_j / m`` then pruning; returns (selected, first_step, e)."""
-    n_tests = p_values.shape[0]
-    first_step = p_values <= fdr * set_sizes / n_tests
-    selected, e_values = _prune(first_step, set_sizes, pruning, fdr, random_state)
-    return selected, first_step, e_values

@@ -47,12 +47,6 @@ INIT_PARAMS = {
 
 # Estimator class name -> {check name: reason}. Every entry needs a reason that a reader can
 # verify; these are reported as xfail, so a check that starts passing is noticed (XPASS).
-_SCORE_PARAMETER_REASON = (
-    "The issue fixes a constructor parameter named `score` (the nonconformity score, 'clip' "
-    "or 'residual'), so getattr(selector, 'score') is that string; this check looks the "
-    "attribute up as a score(X, y) method and calls it (TypeError: 'str' object is not "
-    "callable). A selector has no score method: select() returns a mask, not predictions."
-)
 _PRESTO_WEIGHT_CHECK = (
     "the check's three blobs are not ordered along any direction and nearly separable: at "
     "the default alpha the non-crossing constraint of some training rows is active and the "
@@ -74,11 +68,6 @@ EXPECTED_FAILED_CHECKS = {
             "SMOTE-NC rejects by design (as imbalanced-learn's does; it skips SMOTENC in its "
             "own common tests); tests/over_sampling/test_smote_nc.py covers string categories."
         ),
-    },
-    "ConformalSelector": {
-        "check_fit_score_takes_y": _SCORE_PARAMETER_REASON,
-        "check_n_features_in_after_fitting": _SCORE_PARAMETER_REASON,
-        "check_pipeline_consistency": _SCORE_PARAMETER_REASON,
     },
     "PRESTOClassifier": {
         "check_sample_weight_equivalence_on_dense_data": _PRESTO_WEIGHT_CHECK,

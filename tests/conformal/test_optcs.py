@@ -84,17 +84,18 @@ def test_ms_matches_brute_force_with_ties(seed, pruning):
     selector = OptCSSelector(models, prefit=True, fdr=0.3, pruning=pruning, random_state=seed)
     selector.fit(X[60:110], y[60:110])
     selected = selector.select(X[110:])
+    report = selector._selection_result(X[110:])[1]
     calib_rankings = np.vstack([model.predict(X[60:110]) for model in models])
     test_rankings = np.vstack([model.predict(X[110:]) for model in models])
     expected, chosen, best, p_chosen, sizes = brute_optcs(
         calib_rankings, y[60:110] > 0, test_rankings, 0.3, pruning, seed
     )
-    assert np.array_equal(selector.aux_sizes_, best)
-    assert np.array_equal(selector.selected_model_, chosen)
-    assert np.allclose(selector.p_values_, p_chosen)
+    assert np.array_equal(report.aux_size, best)
+    assert np.array_equal(report.model, chosen)
+    assert np.allclose(report.p_value, p_chosen)
     assert np.array_equal(selected, expected)
     # Ties between models are broken among the maximisers only.
-    assert (sizes[selector.selected_model_, np.arange(30)] == best).all()
+    assert (sizes[report.model, np.arange(30)] == best).all()
 
 
 def test_ms_pvalues_are_conservative_under_ties():
@@ -103,12 +104,12 @@ def test_ms_pvalues_are_conservative_under_ties():
     X, y = linear_data(5, 200)
     model = DecisionTreeRegressor(max_depth=1, random_state=0).fit(X[:100], y[:100])
     selector = OptCSSelector([model], prefit=True, random_state=0).fit(X[100:170], y[100:170])
-    selector.select(X[170:])
+    p_values = selector.p_values(X[170:])
     calib = np.where(y[100:170] > 0, np.inf, -model.predict(X[100:170]))
     test = -model.predict(X[170:])
-    assert np.allclose(selector.p_values_, conformal_pvalues(calib, test))
+    assert np.allclose(p_values, conformal_pvalues(calib, test))
     strict = (1 + (calib[None, :] < test[:, None]).sum(axis=1)) / 71
-    assert (selector.p_values_ >= strict).all() and (selector.p_values_ > strict).any()
+    assert (p_values >= strict).all() and (p_values > strict).any()
 
 
 def test_single_model_ms_with_deterministic_pruning_equals_cfbh():
@@ -121,7 +122,8 @@ def test_single_model_ms_with_deterministic_pruning_equals_cfbh():
     assert np.array_equal(selected, cfbh)
     # Bug 6 of the reference code evaluated one set of e-values with another's selection:
     # the deterministic selection must be e-BH on the reported e-values.
-    assert np.array_equal(selected, ebh(selector.e_values_, 0.2))
+    e_values = selector._selection_result(X[200:])[1].e_value
+    assert np.array_equal(selected, ebh(e_values, 0.2))
 
 
 def test_ms_fits_candidates_on_the_training_split():
@@ -157,10 +159,11 @@ def test_full_mode_matches_brute_force_leave_one_out(pruning):
     expected, chosen, best, p_chosen, _ = brute_optcs(
         rankings[None, :30], y[:30] > 0, rankings[None, 30:], 0.3, pruning, 1
     )
-    assert np.array_equal(selector.aux_sizes_, best)
-    assert np.allclose(selector.p_values_, p_chosen)
+    report = selector._selection_result(X_test)[1]
+    assert np.array_equal(report.aux_size, best)
+    assert np.allclose(report.p_value, p_chosen)
     assert np.array_equal(selected, expected)
-    assert (selector.selected_model_ == 0).all()
+    assert (report.model == 0).all()
 
 
 def test_full_ms_matches_brute_force_and_parallel_backends_agree():
@@ -174,7 +177,7 @@ def test_full_ms_matches_brute_force_and_parallel_backends_agree():
         rankings[:, :28], y[:28] > 0, rankings[:, 28:], 0.3, "homogeneous", 2
     )
     assert np.array_equal(selected, expected)
-    assert np.array_equal(selector.selected_model_, chosen)
+    assert np.array_equal(selector._selection_result(X[28:])[1].model, chosen)
     with parallel_backend("threading", n_jobs=2):
         again = OptCSSelector(
             [f() for f in factories], mode="full-ms", fdr=0.3, n_jobs=2, random_state=2
@@ -187,7 +190,7 @@ def test_full_mode_with_a_classifier_handles_one_class_leave_one_out_sets():
     y = np.where(np.arange(30) == 0, 5.0, -5.0)  # a single non-null unit
     selector = OptCSSelector([LogisticRegression()], mode="full", random_state=0)
     selected = selector.fit(X[:20], y[:20]).select(X[20:])
-    assert selected.shape == (10,) and np.isfinite(selector.p_values_).all()
+    assert selected.shape == (10,) and np.isfinite(selector.p_values(X[20:])).all()
 
 
 def test_dask_backend_gives_the_same_selection():
@@ -278,7 +281,7 @@ class _Ratio:
 
 
 def _twenty_four_candidates(rng):
-    """The 24 candidate models of the OptCS MSel simulation (spec section 2.7).
+    """The 24 candidate models of the OptCS model-selection simulation (Bai and Jin, 2024).
 
     quantile-forest is not a dependency: its 9 quantile random forests are replaced by
     HistGradientBoosting quantile regressors; trees are smaller to keep the test fast.
@@ -371,3 +374,18 @@ def test_optcs_full_controls_fdr_with_a_fast_learner():
     se = fdp.std(ddof=1) / np.sqrt(n_reps)
     assert fdp.mean() <= q + 2 * se, (fdp.mean(), se)
     assert np.mean(power) > 0.05
+
+
+def test_verbose_reports_the_leave_one_out_fits(capsys, monkeypatch):
+    # Plain lines when tqdm is absent (hidden here so the test does not depend on it).
+    monkeypatch.setitem(__import__("sys").modules, "tqdm", None)
+    monkeypatch.setitem(__import__("sys").modules, "tqdm.auto", None)
+    X, y = linear_data(12, 30)
+    OptCSSelector([Ridge()], mode="full", verbose=1, random_state=0).fit(X[:20], y[:20]).select(
+        X[20:]
+    )
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1] == "[OptCSSelector] leave-one-out fits in 10 batches: 10/10 done"
+    assert len(lines) == 10
+    OptCSSelector([Ridge()], mode="full", random_state=0).fit(X[:20], y[:20]).select(X[20:])
+    assert capsys.readouterr().out == ""

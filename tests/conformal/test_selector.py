@@ -41,7 +41,7 @@ def test_pvalues_are_conformal_pvalues_of_the_clipped_score():
 def test_residual_score_pvalues():
     X, y = linear_data(1, 300)
     model = Ridge().fit(X[:100], y[:100])
-    selector = ConformalSelector(model, threshold=-0.2, score="residual", prefit=True)
+    selector = ConformalSelector(model, threshold=-0.2, conformity_score="residual", prefit=True)
     selector.fit(X[100:250], y[100:250])
     calib_scores = y[100:250] - model.predict(X[100:250])
     expected = conformal_pvalues(calib_scores, -0.2 - model.predict(X[250:]))
@@ -101,9 +101,11 @@ def test_wcs_with_unit_weights_equals_cfbh(seed):
     model = DecisionTreeRegressor(max_depth=4, random_state=0).fit(X[:200], y[:200])
     kwargs = {"threshold": 0.5, "fdr": 0.2, "prefit": True}
     cfbh = ConformalSelector(model, **kwargs).fit(X[200:400], y[200:400])
-    wcs = ConformalSelector(model, method="wcs", **kwargs).fit(X[200:400], y[200:400])
+    wcs = ConformalSelector(model, method="wcs", pruning="deterministic", **kwargs).fit(
+        X[200:400], y[200:400]
+    )
     assert np.array_equal(cfbh.select(X[400:]), wcs.select(X[400:]))
-    assert (wcs.aux_sizes_ >= 1).all()
+    assert (wcs._selection_result(X[400:])[1].aux_size >= 1).all()
 
 
 def _shift_weights(X):
@@ -169,7 +171,7 @@ def test_weighted_selection_matches_brute_force(pruning):
         0.3,
         xi,
     )
-    assert np.array_equal(selector.aux_sizes_, sizes)
+    assert np.array_equal(selector._selection_result(X_test)[1].aux_size, sizes)
     assert np.array_equal(selected, expected)
 
 
@@ -212,7 +214,7 @@ def test_errors():
     with pytest.raises(InvalidParameterError, match="fdr"):
         ConformalSelector(Ridge(), fdr=1.5).fit(X, y)
     with pytest.raises(InvalidParameterError, match="score"):
-        ConformalSelector(Ridge(), score="abs").fit(X, y)
+        ConformalSelector(Ridge(), conformity_score="abs").fit(X, y)
     with pytest.raises(InvalidParameterError, match="method"):
         ConformalSelector(Ridge(), method="wbh").fit(X, y)
     with pytest.raises(NotFittedError):
@@ -250,7 +252,7 @@ def test_errors():
 
 # ---------------------------------------------------------------------------------------------
 # Finite-sample FDR validity (slow). Data-generating processes of Jin and Candès (2023),
-# Table 2 (spec section 3.5), sigma = 0.5, X ~ U[-1, 1]^20.
+# sigma = 0.5, X ~ U[-1, 1]^20.
 
 
 def jc_data(setting, n, rng, sigma=0.5):
@@ -372,8 +374,8 @@ def jc_mean_and_scale(setting, X, sigma):
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "setting, reference_fdr, reference_power",
-    # Spec section 6.1: oracle clip score, n = 1000, m = 100, sigma = 0.5, randomized
-    # p-values, q = 0.1, 1000 repetitions (numbers from an independent numpy script).
+    # Reference values computed with the oracle clip score, n = 1000, m = 100, sigma = 0.5,
+    # randomized p-values, q = 0.1, 1000 repetitions (numbers from an independent numpy script).
     [(5, 0.102, 0.270), (6, 0.093, 0.426), (7, 0.106, 0.235)],
 )
 def test_oracle_cfbh_reproduces_reference_fdr_and_power(setting, reference_fdr, reference_power):

@@ -28,34 +28,78 @@ def test_conformal_selection_is_the_in_memory_one(dask_client, chunks, randomize
         LinearRegression(), threshold=1.0, fdr=0.2, randomized=randomized, random_state=0
     ).fit(X, y)
     expected = selector.select(X_test)
-    expected_p = selector.p_values_
+    expected_p = selector.p_values(X_test)
     # an independent check of the step-up rule on the in-memory p-values
     m = len(expected_p)
     order = np.sort(expected_p)
     k = max([i for i in range(1, m + 1) if order[i - 1] <= 0.2 * i / m], default=0)
     assert expected.sum() == k > 0
 
-    selected = selector.select(da.from_array(X_test, chunks=(chunks, 4)))
-    assert (
-        isinstance(selected, da.Array)
-        and selected.chunks[0] == (da.from_array(X_test, chunks=(chunks, 4)).chunks[0])
-    )
+    X_dask = da.from_array(X_test, chunks=(chunks, 4))
+    selected = selector.select(X_dask)
+    assert isinstance(selected, da.Array) and selected.chunks[0] == X_dask.chunks[0]
     assert np.array_equal(selected.compute(), expected)
-    assert np.array_equal(selector.p_values_.compute(), expected_p)
-    p_values = selector.p_values(da.from_array(X_test, chunks=(chunks, 4)))
+    p_values = selector.p_values(X_dask)
+    assert isinstance(p_values, da.Array) and p_values.chunks[0] == X_dask.chunks[0]
     assert np.array_equal(p_values.compute(), expected_p)
+    # select and p_values leave the selector as it was
+    assert not [name for name in vars(selector) if name.startswith("p_value")]
 
 
-def test_nothing_selected_and_weighted_method_refused():
+def test_bh_count_from_counts_of_distinct_p_values():
+    from skselect.conformal._pvalues import _bh_count, _bh_count_from_counts
+
+    rng = np.random.default_rng(4)
+    for fdr in (0.05, 0.2, 0.5):
+        # many ties: deterministic p-values with 30 calibration units
+        p_values = (rng.integers(0, 30, size=500) + 1) / 31
+        p_values[:60] = 1 / 31
+        values, counts = np.unique(p_values, return_counts=True)
+        assert _bh_count_from_counts(values, counts, 500, fdr) == _bh_count(p_values, fdr)
+    assert _bh_count_from_counts(np.array([0.9]), np.array([3]), 10, 0.1) == 0
+
+
+def test_nothing_selected_and_errors():
     X, y, X_test = _data(n_test=200)
-    selector = ConformalSelector(LinearRegression(), threshold=50.0, random_state=0).fit(X, y)
+    with pytest.warns(UserWarning, match="No calibration label exceeds"):
+        selector = ConformalSelector(LinearRegression(), threshold=50.0, random_state=0)
+        selector.fit(X, y)
     assert not selector.select(X_test).any()
     assert not selector.select(da.from_array(X_test, chunks=50)).compute().any()
-    wcs = ConformalSelector(LinearRegression(), method="wcs", random_state=0).fit(X, y)
-    with pytest.raises(ValueError, match="method='wcs'.*does not accept Dask"):
-        wcs.select(da.from_array(X_test, chunks=50))
     with pytest.raises(ValueError, match="X has 3 features"):
         selector.select(da.from_array(X_test[:, :3], chunks=50))
+    import dask
+
+    with pytest.raises(TypeError, match="takes a Dask array of test points"):
+        selector.select(dask.delayed(X_test))
+    with pytest.raises(ValueError, match="selection_report does not accept a Dask array"):
+        selector.selection_report(da.from_array(X_test, chunks=50))
+    selector.set_params(threshold=0.0)
+    with pytest.raises(ValueError, match="threshold changed since fit"):
+        selector.p_values(da.from_array(X_test, chunks=50))
+
+
+def test_weighted_selection_gathers_the_test_points():
+    X, y, X_test = _data(n_test=300)
+    X_test = X_test + [0.5, 0.0, 0.0, 0.0]
+    kwargs = {"threshold": 1.0, "fdr": 0.2, "method": "wcs", "random_state": 0}
+    for weight_function in (None, lambda Z: np.exp(0.5 * Z[:, 0])):
+        selector = ConformalSelector(
+            LinearRegression(), weight_function=weight_function, **kwargs
+        ).fit(X, y)
+        X_dask = da.from_array(X_test, chunks=70)
+        selected = selector.select(X_dask)
+        assert isinstance(selected, da.Array) and selected.chunks[0] == X_dask.chunks[0]
+        expected = selector.select(X_test)
+        assert expected.any()
+        assert np.array_equal(selected.compute(), expected)
+        p_values = selector.p_values(X_dask)
+        assert np.array_equal(p_values.compute(), selector.p_values(X_test))
+    import dask
+
+    with dask.config.set({"skselect.max-gather-bytes": 1000}):
+        with pytest.raises(ValueError, match="gathers the test points"):
+            selector.select(da.from_array(X_test, chunks=70))
 
 
 @pytest.mark.parametrize("chunks", [1000, 123])
@@ -79,13 +123,28 @@ def test_optcs_selection_is_the_in_memory_one(dask_client, chunks):
     kwargs = {"threshold": 1.0, "fdr": 0.2, "random_state": 0}
     selector = OptCSSelector([LinearRegression(), Ridge(alpha=100.0)], **kwargs).fit(X, y)
     expected = selector.select(X_test)
-    expected_p, expected_model = selector.p_values_, selector.selected_model_
+    expected_p = selector.p_values(X_test)
     assert expected.any()
-    selected = selector.select(da.from_array(X_test, chunks=chunks))
+    X_dask = da.from_array(X_test, chunks=chunks)
+    selected = selector.select(X_dask)
     assert isinstance(selected, da.Array)
     assert np.array_equal(selected.compute(), expected)
-    assert np.array_equal(selector.p_values_, expected_p)
-    assert np.array_equal(selector.selected_model_, expected_model)
+    assert np.array_equal(selector.p_values(X_dask).compute(), expected_p)
+    import dask
+
+    with dask.config.set({"skselect.max-gather-bytes": 100}):
+        with pytest.raises(ValueError, match="gathers the 2 rankings of every unit"):
+            selector.select(X_dask)
+
+
+def test_optcs_full_mode_on_dask_test_points():
+    X, y, X_test = _data(n_train=40, n_test=15, seed=5)
+    selector = OptCSSelector([Ridge()], mode="full", threshold=0.0, fdr=0.3, random_state=0)
+    selector.fit(X, y)
+    expected = selector.select(X_test)
+    assert expected.any()
+    got = selector.select(da.from_array(X_test, chunks=4))
+    assert np.array_equal(got.compute(), expected)
 
 
 def test_optcs_refits_run_on_the_dask_joblib_backend(dask_client):

@@ -47,7 +47,9 @@ from _harness import machine_info  # noqa: E402
 from skselect.cluster import PPP  # noqa: E402
 
 DATA = (
-    Path(os.environ.get("SKSELECT_DATA_DIR", Path(__file__).resolve().parents[2] / "shared" / "data"))
+    Path(
+        os.environ.get("SKSELECT_DATA_DIR", Path(__file__).resolve().parents[2] / "shared" / "data")
+    )
     / "clustering"
 )
 SHARED = {
@@ -264,7 +266,11 @@ def run(names, sets, methods, log, cache=None):
                 if method != "PPP":
                     stored[f"{name}|{method}"] = list(row[method])
             Path(cache).write_text(json.dumps(stored))
-        cells = "  ".join(f"{m}: k={v[0]} ari={v[1]:.3f} {v[2]:.1f}s" for m, v in row.items() if isinstance(v, tuple))
+        cells = "  ".join(
+            f"{m}: k={v[0]} ari={v[1]:.3f} {v[2]:.1f}s"
+            for m, v in row.items()
+            if isinstance(v, tuple)
+        )
         print(f"{name} (n={row['n']}, d={row['d']}, k={k_true}): {cells}", file=log, flush=True)
     return rows
 
@@ -305,7 +311,10 @@ def repeatability(names, sets):
 
 def scale_runs(log):
     """Fit time against KMeans(true k) on the same data at large n."""
-    lines = ["| data | n | d | k | KMeans(true k) s | PPP s | ratio | PPP k | PPP ARI |", "|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| data | n | d | k | KMeans(true k) s | PPP s | ratio | PPP k | PPP ARI |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     cases = [("grid 10x10", 10**5, _grid(10, 10**5, 30)), ("blobs k=10", 10**6, None)]
     for label, n, loader in cases:
         if loader is None:
@@ -319,7 +328,11 @@ def scale_runs(log):
         start = time.perf_counter()
         ppp = PPP().fit(X)
         t_ppp = time.perf_counter() - start
-        line = f"| {label} | {n} | {X.shape[1]} | {k} | {t_kmeans:.2f} | {t_ppp:.2f} | {t_ppp / t_kmeans:.1f} | {ppp.n_clusters_} | {adjusted_rand_score(y, ppp.labels_):.3f} |"
+        ari = adjusted_rand_score(y, ppp.labels_)
+        line = (
+            f"| {label} | {n} | {X.shape[1]} | {k} | {t_kmeans:.2f} | {t_ppp:.2f} | "
+            f"{t_ppp / t_kmeans:.1f} | {ppp.n_clusters_} | {ari:.3f} |"
+        )
         print(line, file=log, flush=True)
         lines.append(line)
     return "\n".join(lines)
@@ -352,7 +365,10 @@ def main():
             names = [n for n in names if n in args.sets]
         rows = run(names, sets, methods, sys.stderr, cache=args.cache)
         print(table(rows, methods, title))
-        print(f"\nPPP labels identical under a row permutation: {repeatability(names, sets):.3f} of the sets\n")
+        print(
+            "\nPPP labels identical under a row permutation: "
+            f"{repeatability(names, sets):.3f} of the sets\n"
+        )
 
 
 if __name__ == "__main__":

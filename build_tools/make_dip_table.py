@@ -15,7 +15,6 @@ Run: ``python build_tools/make_dip_table.py > /tmp/table.txt`` (a few minutes on
 import sys
 
 import numpy as np
-
 from skselect.cluster._ppp_fast import dip_statistic
 
 SIZES = [4, 5, 6, 8, 10, 12, 16, 20, 25, 32, 40, 50, 64, 80, 100, 128, 160, 200, 256, 320,

@@ -63,10 +63,12 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
 
     Parameters
     ----------
-    bic_threshold : float, default=0.0
+    bic_threshold : float, default=2.0
         Evidence a split needs: it is kept when the BIC of one cluster exceeds that of two by
-        more than this, and two neighbouring clusters are merged when theirs does not. Larger
-        values find fewer clusters.
+        more than this (2 is "positive evidence" on Kass and Raftery's scale). Two
+        neighbouring clusters are merged only when the evidence favours one cluster (the BIC
+        difference is at most 0 and the dip test does not reject unimodality). Larger values
+        find fewer clusters.
     covariance_type : {"full", "diag"}, default="full"
         Covariance of each cluster's Gaussian. Full covariances are shrunk towards their
         diagonal by ``n_features / (cluster size + n_features)``, so that small clusters in
@@ -110,7 +112,8 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
         accepts it): ``node``, ``parent`` (-1 for the root), ``depth``, ``size`` (samples),
         ``test_size`` (samples the split test used), ``delta_bic`` (the evidence for the
         chosen split), ``n_proposals`` (distinct 2-means partitions compared), ``decision``
-        (``"split"``, or why the node is a leaf: ``"one cluster"``, ``"too small"``, ``"child too small"``, ``"identical rows"``,
+        (``"split"``, or why the node is a leaf: ``"one cluster"``, ``"too small"``,
+        ``"child too small"``, ``"identical rows"``,
         ``"max_clusters reached"``, ``"max_depth reached"``), ``left`` and ``right`` (child
         node ids, -1 for a leaf) and ``cluster`` (for a leaf, the cluster most of its samples
         ended in; -1 for an internal node). Tests that were not run have NaN.
@@ -174,7 +177,7 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
     def __init__(
         self,
         *,
-        bic_threshold=0.0,
+        bic_threshold=2.0,
         significance=1e-3,
         covariance_type="full",
         min_cluster_size=10,
@@ -257,9 +260,13 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
             n_threads=n_threads,
         )
         merges = []
+        # The refinement iterates over at most REFINE_SAMPLE_SIZE rows: threads only pay off
+        # on the larger samples (see _ppp_tree for the measurement).
+        mixture_config.n_threads = _kernel_n_threads(refine_rows.size // 8)
         _, mixture = merge_and_refine(
             refine_rows, sample_labels, len(leaves), mixture_config, merges
         )
+        mixture_config.n_threads = n_threads
         self._mixture = mixture
         working_labels, _, _ = assign(Xw, mixture, n_threads)
         labels = np.empty(n_samples, dtype=np.intp)
@@ -309,15 +316,20 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
         Z = np.array(X, order="C", copy=True)
         with np.errstate(over="ignore", invalid="ignore"):
             self._standardise_in_place(Z)
-        if not np.isfinite(Z).all():
+        # Beyond 1e150 standard deviations the squared distances overflow float64.
+        if not (np.isfinite(Z).all() and np.abs(Z).max(initial=0.0) < 1e150):
             raise ValueError(
-                "X has values so far outside the training data's range that they overflow "
-                f"{Z.dtype} once scaled like it; rescale X (for example to unit variance) "
-                "before fitting and predicting."
+                "X has values so far outside the training data's range (more than 1e150 "
+                "of its standard deviations) that their distances to the clusters overflow "
+                "float64; rescale X (for example to unit variance) before fitting and "
+                "predicting."
             )
         return Z
 
+    @np.errstate(over="ignore")
     def _set_public_parameters(self, mixture, dtype):
+        # Data of extreme magnitude (variances beyond float64's range) get infinite
+        # covariances here; predictions use the standardised model and stay exact.
         scale = self._power * self._spread  # input = standardised * scale + offset
         offset = self._power * self._shift
         self.weights_ = mixture.weights.copy()

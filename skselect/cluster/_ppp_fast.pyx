@@ -13,7 +13,7 @@ accumulation is in double precision, whatever the input precision.
 
 from cython cimport floating
 from cython.parallel cimport prange
-from libc.math cimport log, sqrt, INFINITY
+from libc.math cimport INFINITY
 from libc.stdint cimport uint64_t
 from libc.string cimport memcpy
 

@@ -209,7 +209,9 @@ def merge_and_refine(X, labels, n_clusters, config, merges):
         candidates = []
         for a, b in pairs:
             evidence = pair_evidence(X, labels, a, b)
-            if not evidence.two_clusters(config.bic_threshold, config.significance):
+            # Hysteresis: a split needs ΔBIC > bic_threshold, a merge needs the evidence to
+            # favour one cluster (ΔBIC <= 0), so borderline pairs are neither split nor merged.
+            if not evidence.two_clusters(min(config.bic_threshold, 0.0), config.significance):
                 candidates.append((-evidence.dip_p_value, evidence.delta_bic, int(a), int(b)))
         if not candidates:
             break

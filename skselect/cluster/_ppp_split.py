@@ -118,6 +118,7 @@ _SHRINKAGE = 0.5
 # Gaussian, and the density tends to a uniform one as the shape grows.
 _SHAPES = np.r_[np.linspace(1.0, 4.0, 13), 5, 6, 8, 10, 14, 20, 30, 50, 100]
 _EM_MAX_ITER = 200
+_MIN_COMPONENT = 5
 _MODE_QUANTILES = np.linspace(0.05, 0.95, 19)
 
 
@@ -167,7 +168,10 @@ def _two_gaussians_loglik(x):
     responsibility = np.zeros((n, 2))
     responsibility[:cut, 0] = 1.0
     responsibility[cut:, 1] = 1.0
-    floor = 1e-6 * x.var()
+    # The mixture likelihood is unbounded (a component can shrink onto a few points): floor
+    # the variances at a thousandth of the sample's, and give no credit to a component of
+    # fewer than _MIN_COMPONENT points.
+    floor = 1e-3 * x.var()
     previous = -np.inf
     loglik = -np.inf
     for _ in range(_EM_MAX_ITER):
@@ -189,6 +193,8 @@ def _two_gaussians_loglik(x):
         if loglik - previous <= 1e-9 * abs(loglik):
             break
         previous = loglik
+    if responsibility.sum(axis=0).min() < _MIN_COMPONENT:
+        return -np.inf
     return loglik
 
 
@@ -216,7 +222,10 @@ def _generalized_normal_loglik(x):
         valid = total > 0
         t = (shapes[0] * total / n) ** (1.0 / shapes[0])
         with np.errstate(divide="ignore"):
-            loglik = n * (np.log(shapes[0]) - gammaln(1.0 / shapes[0]) - np.log(t * total)) - n / shapes[0]
+            loglik = (
+                n * (np.log(shapes[0]) - gammaln(1.0 / shapes[0]) - np.log(t * total))
+                - n / shapes[0]
+            )
         if valid.any():
             best = max(best, float(np.max(loglik[valid])))
     return best - n * np.log(spread)

@@ -16,6 +16,7 @@ import numpy as np
 
 from skselect.cluster._ppp_fast import half_space_labels, lloyd_2means
 from skselect.cluster._ppp_split import TEST_SAMPLE_SIZE, propose, split_evidence
+from skselect.utils._parallel import _kernel_n_threads
 
 # Rows of a node that Lloyd's iterations run on before the whole node is cut by the
 # resulting hyperplane: the first rows in hash order. Beyond this the centres move by less
@@ -93,7 +94,10 @@ def _evaluate(Xw, tree, node, config):
         tree.decision[node] = MAX_DEPTH
         return None
     sample = Xw[start : start + min(size, TEST_SAMPLE_SIZE)]
-    proposals = propose(sample, tree.seed[node], config.n_threads)
+    # Iterative kernels on a test sample open one parallel region per Lloyd iteration: on a
+    # few thousand rows the synchronisation costs more than it saves (5x slower measured on a
+    # busy 2-core machine), so they run on one thread; passes over whole nodes use threads.
+    proposals = propose(sample, tree.seed[node], 1)
     if not proposals:
         tree.decision[node] = NO_SPLIT
         return None
@@ -101,7 +105,7 @@ def _evaluate(Xw, tree, node, config):
     # be two clusters is the split (the node is one cluster if none is).
     tree.test_size[node] = sample.shape[0]
     for index, (centers, _) in enumerate(proposals):
-        evidence = split_evidence(sample, centers, config.n_threads)
+        evidence = split_evidence(sample, centers, 1)
         tree.n_proposals[node] = index + 1
         if index == 0 or evidence.delta_bic > tree.delta_bic[node]:
             tree.delta_bic[node] = evidence.delta_bic
@@ -118,7 +122,7 @@ def _evaluate(Xw, tree, node, config):
         lloyd_rows = Xw[start : start + min(size, LLOYD_SAMPLE_SIZE)]
         centers = np.array(centers, order="C")
         scratch = np.empty(lloyd_rows.shape[0], dtype=np.int8)
-        lloyd_2means(lloyd_rows, centers, scratch, 100, config.n_threads)
+        lloyd_2means(lloyd_rows, centers, scratch, 100, _kernel_n_threads(lloyd_rows.size // 8))
     direction = np.ascontiguousarray(centers[1] - centers[0])
     threshold = 0.5 * float(centers[1] @ centers[1] - centers[0] @ centers[0])
     sides = np.empty(size, dtype=np.int8)

@@ -1,18 +1,26 @@
-"""PPP against the automatic-k peers on the labelled clustering benchmark sets.
+"""PPP against automatic-k peers on a battery of real and generated clustering problems.
 
-For every set in ``../shared/data/clustering/{sipu,fcps}`` (relative to the repository root)
-it reports, per method: the number of clusters found, the ARI against the reference labels,
-the repeatability (mean pairwise ARI between the labelings of different ``random_state``
-values) and the median fit time. The peers are scikit-learn's ``KMeans`` given the true k,
-a ``GaussianMixture`` BIC sweep over k = 1..40, ``BayesianGaussianMixture`` (40 components),
-``HDBSCAN`` and, when ``pyclustering`` is installed, X-means and G-means. A final run times PPP
-at n = 10^6, d = 10.
+The battery: the labelled sets found under ``$SKSELECT_DATA_DIR/clustering/{sipu,fcps}``
+(default: ``../shared/data`` beside the repository), scikit-learn's bundled real sets (iris,
+wine, breast cancer, digits) and generated sets covering the hard cases (dimension 2 to 128,
+d > n, touching to far-apart clusters, anisotropic and unequal clusters, 2 to 30 clusters,
+uniform and single-Gaussian data whose right answer is one cluster). Every set is
+standardised, and every method sees the same data.
+
+The battery is split once, by a fixed seed, into a development half and a held-out half
+(``battery_split``); PPP's rules were tuned on the development half only. Both halves are
+reported, with the mean ARI of every method per half.
+
+Peers, in the same run: ``GaussianMixture`` BIC sweep over k = 1..30 (full covariances up to
+16 features, diagonal above, where full ones have more parameters than samples),
+``BayesianGaussianMixture`` (30 components, same covariance rule), ``HDBSCAN``, X-means and
+G-means from ``clustpy`` (when installed), and ``KMeans`` given the true k as the ceiling.
 
 Usage::
 
-    python benchmarks/bench_ppp.py                 # every set, 10 seeds for PPP and KMeans
-    python benchmarks/bench_ppp.py --sets s1 hepta # a subset
-    python benchmarks/bench_ppp.py --no-scaling    # skip the 10^6-sample run
+    python benchmarks/bench_ppp.py --half dev          # tune on this one only
+    python benchmarks/bench_ppp.py                     # both halves
+    python benchmarks/bench_ppp.py --scale             # the large-n timing runs only
 """
 
 # Authors: The skselect developers
@@ -20,223 +28,347 @@ Usage::
 
 import argparse
 import gzip
-import itertools
-import statistics
+import os
 import sys
 import time
 import warnings
 from pathlib import Path
 
 import numpy as np
+from sklearn import datasets
 from sklearn.cluster import HDBSCAN, KMeans
-from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score
 from sklearn.mixture import BayesianGaussianMixture, GaussianMixture
 from sklearn.preprocessing import StandardScaler
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import compare, machine_info, markdown_table  # noqa: E402
+from _harness import machine_info  # noqa: E402
 
 from skselect.cluster import PPP  # noqa: E402
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "clustering"
-SETS = {
-    "a1": "sipu",
-    "s1": "sipu",
-    "s2": "sipu",
-    "s3": "sipu",
-    "s4": "sipu",
-    "r15": "sipu",
-    "d31": "sipu",
-    "unbalance": "sipu",
-    "aggregation": "sipu",
-    "hepta": "fcps",
-    "tetra": "fcps",
-    "lsun": "fcps",
-    "twodiamonds": "fcps",
-    "wingnut": "fcps",
-    "engytime": "fcps",
-    "atom": "fcps",
-    "chainlink": "fcps",
-    "target": "fcps",
-}
-K_MAX = 40
-
-
-def load(name):
-    stem = DATA / SETS[name] / name
-    with gzip.open(f"{stem}.data.gz", "rt") as f:
-        X = np.loadtxt(f)
-    with gzip.open(f"{stem}.labels0.gz", "rt") as f:
-        y = np.loadtxt(f).astype(int)
-    labels = np.unique(y)
-    k = int(np.sum(labels > 0)) if 0 in labels and labels.size > 1 else labels.size
-    return X, y, k
-
-
-def _n_clusters(model):
-    return model.n_clusters_ if hasattr(model, "n_clusters_") else model.n_clusters
-
-
-def _pyclustering():
-    try:
-        # pyclustering 0.10.1.2 still calls np.warnings, removed in numpy 2.
-        np.warnings = warnings
-        from pyclustering.cluster.center_initializer import kmeans_plusplus_initializer
-        from pyclustering.cluster.gmeans import gmeans
-        from pyclustering.cluster.xmeans import xmeans
-    except ImportError:
-        return None
-    return kmeans_plusplus_initializer, xmeans, gmeans
-
-
-def _labels_from_lists(clusters, n):
-    labels = np.full(n, -1)
-    for k, members in enumerate(clusters):
-        labels[members] = k
-    return labels
-
-
-def methods(k_true, pyclustering):
-    """name -> (fit(X, seed) -> labels, seeds used)."""
-
-    def ppp(X, seed):
-        return PPP(random_state=seed).fit(X).labels_
-
-    def kmeans(X, seed):
-        return KMeans(n_clusters=k_true, random_state=seed).fit(X).labels_
-
-    def bic_sweep(X, seed):
-        Z = StandardScaler().fit_transform(X)
-        best = min(
-            (GaussianMixture(k, random_state=seed).fit(Z) for k in range(1, K_MAX + 1)),
-            key=lambda g: g.bic(Z),
-        )
-        return best.predict(Z)
-
-    def bayesian(X, seed):
-        Z = StandardScaler().fit_transform(X)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return BayesianGaussianMixture(
-                n_components=K_MAX, random_state=seed, max_iter=200
-            ).fit_predict(Z)
-
-    def hdbscan(X, seed):
-        return HDBSCAN(copy=True).fit(StandardScaler().fit_transform(X)).labels_
-
-    table = {
-        "PPP": (ppp, range(10)),
-        "KMeans(true k)": (kmeans, range(10)),
-        # One sweep is 40 EM fits: a single seed keeps the run short on a shared machine
-        # (its repeatability column is then n/a).
-        "GMM BIC 1..40": (bic_sweep, range(1)),
-        "BayesGMM(40)": (bayesian, range(3)),
-        "HDBSCAN": (hdbscan, range(1)),
-    }
-    if pyclustering is not None:
-        initializer, xmeans, gmeans = pyclustering
-
-        def run_xmeans(X, seed):
-            Z = StandardScaler().fit_transform(X)
-            start = initializer(Z, 2, random_state=seed).initialize()
-            model = xmeans(Z, start, kmax=K_MAX, random_state=seed)
-            model.process()
-            return _labels_from_lists(model.get_clusters(), Z.shape[0])
-
-        def run_gmeans(X, seed):
-            Z = StandardScaler().fit_transform(X)
-            model = gmeans(Z, k_max=K_MAX, random_state=seed)
-            model.process()
-            return _labels_from_lists(model.get_clusters(), Z.shape[0])
-
-        table["X-means"] = (run_xmeans, range(10))
-        table["G-means"] = (run_gmeans, range(10))
-    return table
-
-
-def evaluate(fit, seeds, X, y):
-    labelings, times = [], []
-    for seed in seeds:
-        start = time.perf_counter()
-        labels = fit(X, seed)
-        times.append(time.perf_counter() - start)
-        labelings.append(labels)
-    pairs = list(itertools.combinations(labelings, 2))
-    repeatability = (
-        statistics.mean(adjusted_rand_score(a, b) for a, b in pairs) if pairs else float("nan")
+DATA = (
+    Path(
+        os.environ.get("SKSELECT_DATA_DIR", Path(__file__).resolve().parents[2] / "shared" / "data")
     )
-    ks = [len(np.unique(labels[labels >= 0])) for labels in labelings]
-    return {
-        "k": statistics.median(ks),
-        "ARI": statistics.mean(adjusted_rand_score(y, labels) for labels in labelings),
-        "repeat": repeatability,
-        "time": statistics.median(times),
+    / "clustering"
+)
+SHARED = {
+    "a1": "sipu", "s1": "sipu", "s2": "sipu", "s3": "sipu", "s4": "sipu", "r15": "sipu",
+    "d31": "sipu", "unbalance": "sipu", "aggregation": "sipu", "hepta": "fcps",
+    "tetra": "fcps", "lsun": "fcps", "twodiamonds": "fcps", "wingnut": "fcps",
+    "engytime": "fcps", "atom": "fcps", "chainlink": "fcps", "target": "fcps",
+}  # fmt: skip
+K_MAX = 30
+SPLIT_SEED = 20261127
+
+
+def _shared(name):
+    def load():
+        stem = DATA / SHARED[name] / name
+        with gzip.open(f"{stem}.data.gz", "rt") as f:
+            X = np.loadtxt(f)
+        with gzip.open(f"{stem}.labels0.gz", "rt") as f:
+            y = np.loadtxt(f).astype(int)
+        return X, y
+
+    return load
+
+
+def _sklearn(loader):
+    def load():
+        bunch = loader()
+        return bunch.data.astype(float), bunch.target
+
+    return load
+
+
+def gaussian_mixture(n, d, k, separation, *, seed, anisotropy=1.0, unequal=False):
+    """k Gaussian clusters in d dimensions whose nearest centres are ``separation`` apart in
+    the (unit-variance) Mahalanobis metric of the rounder clusters; with ``anisotropy`` > 1
+    every cluster gets a random covariance whose axes differ by up to that factor in sd."""
+    rng = np.random.default_rng(seed)
+    centres = [rng.normal(size=d)]
+    scale = separation * max(1.0, k ** (1 / max(d, 1))) * 1.5
+    while len(centres) < k:
+        candidate = rng.uniform(-scale, scale, size=d)
+        if min(np.linalg.norm(candidate - c) for c in centres) >= separation:
+            centres.append(candidate)
+        else:
+            scale *= 1.01
+    weights = rng.uniform(1, 10, size=k) if unequal else np.ones(k)
+    sizes = np.maximum(rng.multinomial(n - 5 * k, weights / weights.sum()) + 5, 5)
+    X, y = [], []
+    for label, (centre, size) in enumerate(zip(centres, sizes)):
+        axes = np.exp(rng.uniform(0, np.log(anisotropy), size=d))
+        axes /= axes.min()
+        rotation, _ = np.linalg.qr(rng.normal(size=(d, d)))
+        points = (rng.normal(size=(size, d)) * axes) @ rotation.T
+        X.append(points + centre)
+        y.append(np.full(size, label))
+    return np.vstack(X), np.concatenate(y)
+
+
+def _generated(*args, **kwargs):
+    return lambda: gaussian_mixture(*args, **kwargs)
+
+
+def _grid(side, n, seed):
+    def load():
+        rng = np.random.default_rng(seed)
+        centres = np.array([(i, j) for i in range(side) for j in range(side)]) * 4 * np.sqrt(2)
+        y = rng.integers(0, side * side, size=n)
+        return centres[y] + rng.normal(size=(n, 2)), y
+
+    return load
+
+
+def _one_cluster(kind, n, d, seed):
+    def load():
+        rng = np.random.default_rng(seed)
+        X = rng.uniform(size=(n, d)) if kind == "uniform" else rng.normal(size=(n, d))
+        return X, np.zeros(n, dtype=int)
+
+    return load
+
+
+def battery():
+    sets = {name: _shared(name) for name in SHARED}
+    sets.update(
+        {
+            "iris": _sklearn(datasets.load_iris),
+            "wine": _sklearn(datasets.load_wine),
+            "breast_cancer": _sklearn(datasets.load_breast_cancer),
+            "digits": _sklearn(datasets.load_digits),
+            "g2-k2-touching": _generated(1000, 2, 2, 3.0, seed=1),
+            "g2-k5-aniso": _generated(2000, 2, 5, 6.0, seed=2, anisotropy=4.0),
+            "g2-k10-unequal": _generated(3000, 2, 10, 6.0, seed=3, unequal=True),
+            "g8-k10": _generated(2000, 8, 10, 5.0, seed=4),
+            "g8-k30-unequal": _generated(6000, 8, 30, 6.0, seed=5, unequal=True),
+            "g8-k4-aniso": _generated(2000, 8, 4, 6.0, seed=6, anisotropy=3.0),
+            "g32-k2-sep8": _generated(2048, 32, 2, 8.0, seed=7),
+            "g32-k5": _generated(2000, 32, 5, 5.0, seed=8),
+            "g32-k10-aniso": _generated(3000, 32, 10, 8.0, seed=9, anisotropy=2.0),
+            "g64-k10": _generated(3000, 64, 10, 6.0, seed=10),
+            "g64-k20-unequal": _generated(4000, 64, 20, 8.0, seed=11, unequal=True),
+            "g128-k4": _generated(1000, 128, 4, 8.0, seed=12),
+            "g128-k3-d>n": _generated(100, 128, 3, 12.0, seed=13),
+            "g200-k3-d>n": _generated(90, 200, 3, 12.0, seed=14),
+            "g2-k20-touching": _generated(4000, 2, 20, 4.0, seed=15),
+            "g16-k6-touching": _generated(3000, 16, 6, 4.0, seed=16),
+            "uniform-2d": _one_cluster("uniform", 2000, 2, 17),
+            "uniform-10d": _one_cluster("uniform", 2000, 10, 18),
+            "gaussian-8d": _one_cluster("gaussian", 2000, 8, 19),
+            "gaussian-64d": _one_cluster("gaussian", 500, 64, 20),
+            "grid-3x3": _grid(3, 2000, 21),
+            "grid-6x6": _grid(6, 8000, 22),
+        }
+    )
+    return sets
+
+
+def battery_split(names):
+    """The fixed development / held-out split: a seeded permutation of the sorted names."""
+    names = sorted(names)
+    order = np.random.default_rng(SPLIT_SEED).permutation(len(names))
+    half = len(names) // 2
+    return sorted(names[i] for i in order[:half]), sorted(names[i] for i in order[half:])
+
+
+def _covariance(d):
+    return "full" if d <= 16 else "diag"
+
+
+def _bic_sweep(X, k_true):
+    best, best_bic = None, np.inf
+    for k in range(1, min(K_MAX, X.shape[0] - 1) + 1):
+        model = GaussianMixture(k, covariance_type=_covariance(X.shape[1]), random_state=0)
+        model.fit(X)
+        bic = model.bic(X)
+        if bic < best_bic:
+            best, best_bic = model, bic
+    return best.predict(X)
+
+
+def _bayesian(X, k_true):
+    n_components = min(K_MAX, X.shape[0] - 1)
+    model = BayesianGaussianMixture(
+        n_components=n_components, covariance_type=_covariance(X.shape[1]), random_state=0,
+        max_iter=300,
+    )  # fmt: skip
+    return model.fit(X).predict(X)
+
+
+def _hdbscan(X, k_true):
+    return HDBSCAN().fit(X).labels_
+
+
+def _kmeans(X, k_true):
+    return KMeans(k_true, n_init=10, random_state=0).fit(X).labels_
+
+
+def _ppp(X, k_true, **params):
+    return PPP(**params).fit(X).labels_
+
+
+def peers():
+    methods = {
+        "BIC sweep": _bic_sweep,
+        "BayesianGMM": _bayesian,
+        "HDBSCAN": _hdbscan,
     }
+    try:
+        from clustpy.centroid import GMeans, XMeans
+
+        methods["X-means"] = lambda X, k: XMeans(random_state=0).fit(X).labels_
+        methods["G-means"] = lambda X, k: GMeans(random_state=0).fit(X).labels_
+    except ImportError:
+        print("clustpy is not installed: X-means and G-means are left out", file=sys.stderr)
+    return methods
+
+
+def _k_found(labels):
+    return int(np.unique(labels[labels >= 0]).size)
+
+
+def run(names, sets, methods, log, cache=None):
+    """One row per set: (k found, ARI, seconds) per method. ``cache`` (a JSON file) keeps
+    the peers' results between runs while PPP is being tuned; the reported tables come from
+    runs without it, where every method runs in the same process."""
+    import json
+
+    stored = json.loads(Path(cache).read_text()) if cache and Path(cache).exists() else {}
+    rows = []
+    for name in names:
+        try:
+            X, y = sets[name]()
+        except FileNotFoundError:
+            print(f"{name}: data not found under {DATA}, skipped", file=log)
+            continue
+        X = StandardScaler().fit_transform(X)
+        k_true = int(np.unique(y).size)
+        row = {"set": name, "n": X.shape[0], "d": X.shape[1], "k": k_true}
+        for method, fit in methods.items():
+            if method != "PPP" and f"{name}|{method}" in stored:
+                row[method] = tuple(stored[f"{name}|{method}"])
+                continue
+            start = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                labels = fit(X, k_true)
+            row[method] = (
+                _k_found(labels),
+                adjusted_rand_score(y, labels),
+                time.perf_counter() - start,
+            )
+        rows.append(row)
+        if cache:
+            for method in methods:
+                if method != "PPP":
+                    stored[f"{name}|{method}"] = list(row[method])
+            Path(cache).write_text(json.dumps(stored))
+        cells = "  ".join(
+            f"{m}: k={v[0]} ari={v[1]:.3f} {v[2]:.1f}s"
+            for m, v in row.items()
+            if isinstance(v, tuple)
+        )
+        print(f"{name} (n={row['n']}, d={row['d']}, k={k_true}): {cells}", file=log, flush=True)
+    return rows
+
+
+def table(rows, methods, title):
+    header = ["set", "n", "d", "k"] + [f"{m} k / ARI" for m in methods]
+    lines = [f"**{title}**", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in rows:
+        cells = [row["set"], str(row["n"]), str(row["d"]), str(row["k"])]
+        cells += [f"{row[m][0]} / {row[m][1]:.3f}" for m in methods]
+        lines.append("| " + " | ".join(cells) + " |")
+    means = ["**mean ARI**", "", "", ""] + [
+        f"**{np.mean([row[m][1] for row in rows]):.3f}**" for m in methods
+    ]
+    lines.append("| " + " | ".join(means) + " |")
+    times = ["total time (s)", "", "", ""] + [
+        f"{np.sum([row[m][2] for row in rows]):.1f}" for m in methods
+    ]
+    lines.append("| " + " | ".join(times) + " |")
+    return "\n".join(lines)
+
+
+def repeatability(names, sets):
+    """Labels identical under row permutations (PPP has no random state)."""
+    identical = []
+    for name in names:
+        try:
+            X, _ = sets[name]()
+        except FileNotFoundError:
+            continue
+        X = StandardScaler().fit_transform(X)
+        reference = PPP().fit(X).labels_
+        permutation = np.random.default_rng(0).permutation(X.shape[0])
+        permuted = PPP().fit(X[permutation]).labels_
+        identical.append(np.array_equal(permuted, reference[permutation]))
+    return float(np.mean(identical)) if identical else float("nan")
+
+
+def scale_runs(log):
+    """Fit time against KMeans(true k) on the same data at large n."""
+    lines = [
+        "| data | n | d | k | KMeans(true k) s | PPP s | ratio | PPP k | PPP ARI |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    cases = [("grid 10x10", 10**5, _grid(10, 10**5, 30)), ("blobs k=10", 10**6, None)]
+    for label, n, loader in cases:
+        if loader is None:
+            X, y = gaussian_mixture(n, 10, 10, 8.0, seed=31)
+        else:
+            X, y = loader()
+        k = int(np.unique(y).size)
+        start = time.perf_counter()
+        KMeans(k, n_init=1, random_state=0).fit(X)
+        t_kmeans = time.perf_counter() - start
+        start = time.perf_counter()
+        ppp = PPP().fit(X)
+        t_ppp = time.perf_counter() - start
+        ari = adjusted_rand_score(y, ppp.labels_)
+        line = (
+            f"| {label} | {n} | {X.shape[1]} | {k} | {t_kmeans:.2f} | {t_ppp:.2f} | "
+            f"{t_ppp / t_kmeans:.1f} | {ppp.n_clusters_} | {ari:.3f} |"
+        )
+        print(line, file=log, flush=True)
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", nargs="*", default=list(SETS))
-    parser.add_argument("--no-scaling", action="store_true")
+    parser.add_argument("--half", choices=["dev", "held-out", "both"], default="both")
+    parser.add_argument("--sets", nargs="*", help="run only these sets")
+    parser.add_argument("--ppp-only", action="store_true", help="leave the peers out")
+    parser.add_argument("--scale", action="store_true", help="only the large-n timing runs")
+    parser.add_argument("--cache", help="JSON file keeping the peers' results (tuning only)")
+    parser.add_argument("--ppp", default="", help="PPP parameters, e.g. 'bic_threshold=5'")
     args = parser.parse_args()
-    pyclustering = _pyclustering()
-    print(f"machine: {machine_info()}")
-    print(f"pyclustering: {'available' if pyclustering else 'not installed'}\n")
-
-    quality_rows, timing_rows = [], []
-    for name in args.sets:
-        if not (DATA / SETS[name] / f"{name}.data.gz").exists():
-            print(f"skipping {name}: not found under {DATA}")
-            continue
-        X, y, k_true = load(name)
-        results = {}
-        for method, (fit, seeds) in methods(k_true, pyclustering).items():
-            results[method] = evaluate(fit, seeds, X, y)
-        cells = [f"{name} (n={X.shape[0]}, d={X.shape[1]}, k={k_true})"]
-        for r in results.values():
-            cells.append(f"{r['k']:g} / {r['ARI']:.3f} / {r['repeat']:.3f} / {r['time']:.2f}s")
-        quality_rows.append((list(results), cells))
-        row = compare(
-            name,
-            peer=lambda X=X, k=k_true: KMeans(n_clusters=k, random_state=0).fit(X),
-            ours=lambda X=X: PPP().fit(X),
-            n_repeats=3,
-            quality=lambda model: {"k": _n_clusters(model)},
+    print(machine_info())
+    if args.scale:
+        print(scale_runs(sys.stderr))
+        return
+    sets = battery()
+    development, held_out = battery_split(sets)
+    params = eval(f"dict({args.ppp})")  # a developer's command line, not user input
+    methods = {"PPP": lambda X, k: _ppp(X, k, **params)}
+    if not args.ppp_only:
+        methods.update(peers())
+        methods["KMeans(true k)"] = _kmeans
+    halves = {"dev": [("development half", development)], "held-out": [("held-out half", held_out)]}
+    chosen = halves.get(args.half, halves["dev"] + halves["held-out"])
+    for title, names in chosen:
+        if args.sets:
+            names = [n for n in names if n in args.sets]
+        rows = run(names, sets, methods, sys.stderr, cache=args.cache)
+        print(table(rows, methods, title))
+        print(
+            "\nPPP labels identical under a row permutation: "
+            f"{repeatability(names, sets):.3f} of the sets\n"
         )
-        row.quality["PPP / BIC sweep time"] = (
-            results["PPP"]["time"] / results["GMM BIC 1..40"]["time"]
-        )
-        timing_rows.append(row)
-        print(" | ".join(cells), flush=True)
-
-    if quality_rows:
-        header = ["set"] + quality_rows[0][0]
-        print("\nk found / ARI / repeatability / median fit time\n")
-        print("| " + " | ".join(header) + " |")
-        print("|" + "|".join(["---"] * len(header)) + "|")
-        for _, cells in quality_rows:
-            print("| " + " | ".join(cells) + " |")
-        print("\nFit time, PPP vs KMeans(n_clusters=true k) (3 repeats, medians)\n")
-        print(markdown_table(timing_rows, peer_name="KMeans(true k)", ours_name="PPP"))
-
-    if not args.no_scaling:
-        X, y = make_blobs(
-            n_samples=1_000_000, n_features=10, centers=8, cluster_std=1.0, random_state=0
-        )
-        row = compare(
-            "blobs n=10^6, d=10, k=8",
-            peer=lambda: KMeans(n_clusters=8, random_state=0).fit(X),
-            ours=lambda: PPP().fit(X),
-            n_repeats=1,
-            warmup=0,
-            quality=lambda model: {
-                "k": _n_clusters(model),
-                "ARI": adjusted_rand_score(y, model.labels_),
-            },
-        )
-        print("\nScaling\n")
-        print(markdown_table([row], peer_name="KMeans(k=8)", ours_name="PPP"))
 
 
 if __name__ == "__main__":

@@ -4,5 +4,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from skselect.cluster._ppp import PPP
+from skselect.cluster._ppp_display import SplitTreeDisplay
 
-__all__ = ["PPP"]
+__all__ = ["PPP", "SplitTreeDisplay"]

@@ -1,12 +1,11 @@
-"""Per-node kernels of PPP: weighted moments, the weighted 2-means Lloyd run and the
-two-component EM (full or diagonal covariance).
+"""Kernels of PPP: row hashes, two-centre Lloyd passes, projections, Hartigan's dip, cluster
+moments and Gaussian assignments.
 
-Every reduction over samples is split into a number of chunks that depends only on the number
-of samples and the dimension, never on the number of threads; the chunk partial sums are added
-in chunk order after the parallel loop. A fit therefore gives the same floating-point numbers
-whatever ``n_threads`` is.
-
-All accumulation is in double precision, whatever the input precision.
+Every reduction over samples is split into chunks whose number depends only on the number of
+samples and the statistic's size, never on the number of threads, and the chunk partial sums
+are added in chunk order after the parallel loop; row-wise outputs are independent per row.
+A fit therefore gives the same floating-point numbers whatever ``n_threads`` is. All
+accumulation is in double precision, whatever the input precision.
 """
 
 # Authors: The skselect developers
@@ -14,20 +13,21 @@ All accumulation is in double precision, whatever the input precision.
 
 from cython cimport floating
 from cython.parallel cimport prange
-from libc.math cimport exp, log, log1p, sqrt, fabs, M_PI
+from libc.math cimport INFINITY
+from libc.stdint cimport uint64_t
+from libc.string cimport memcpy
 
 import numpy as np
 
-# Chunks hold at least this many samples (amortises the per-chunk bookkeeping) ...
-cdef Py_ssize_t _MIN_CHUNK = 256
-# ... and there are at most this many, which caps the per-chunk scratch memory.
+# Chunks hold at least this many samples (amortises the per-chunk bookkeeping) and there are
+# at most _MAX_CHUNKS of them, which bounds the per-chunk scratch memory.
+cdef Py_ssize_t _MIN_CHUNK = 512
 cdef Py_ssize_t _MAX_CHUNKS = 64
 
 
 cdef inline Py_ssize_t _chunk_size(Py_ssize_t n_samples, Py_ssize_t stat_size) noexcept nogil:
     """Samples per chunk: a function of the data shape only (thread-count independent)."""
     cdef Py_ssize_t max_chunks = _MAX_CHUNKS
-    # Keep the chunk scratch below ~64 MiB even for large d.
     while max_chunks > 1 and max_chunks * stat_size > (1 << 23):
         max_chunks //= 2
     cdef Py_ssize_t size = (n_samples + max_chunks - 1) // max_chunks
@@ -36,118 +36,47 @@ cdef inline Py_ssize_t _chunk_size(Py_ssize_t n_samples, Py_ssize_t stat_size) n
     return size
 
 
-cdef inline void _sum_rows(const double[:, ::1] chunks, double[::1] out) noexcept nogil:
-    """out = chunks.sum(axis=0), adding the chunk rows in order (as NumPy does)."""
-    cdef Py_ssize_t c, j
-    for j in range(out.shape[0]):
-        out[j] = 0.0
-    for c in range(chunks.shape[0]):
-        for j in range(out.shape[0]):
-            out[j] += chunks[c, j]
+cdef inline uint64_t _mix(uint64_t z) noexcept nogil:
+    # splitmix64's finaliser: every input bit affects every output bit.
+    z = (z ^ (z >> 30)) * <uint64_t>0xBF58476D1CE4E5B9
+    z = (z ^ (z >> 27)) * <uint64_t>0x94D049BB133111EB
+    return z ^ (z >> 31)
 
 
-def weighted_moments(
+def row_hashes(
     const floating[:, ::1] X,  # IN (n_samples, n_features)
-    const floating[::1] sample_weight,  # IN (n_samples,)
-    const double[:, ::1] scatter,  # IN (n_samples, d*d or d) within-row covariances, or (n, 0)
-    double[::1] mean,  # OUT (n_features,)
-    double[:, ::1] covariance,  # OUT (n_features, n_features), or (1, n_features) if diagonal
-    bint full,
+    uint64_t[::1] out,  # OUT (n_samples,)
     int n_threads,
 ):
-    """Weighted mean and (full or diagonal) ML covariance; returns the total weight.
+    """A 64-bit hash of every row's values (as doubles; -0.0 and 0.0 hash alike).
 
-    Two passes: the mean first, then the scatter around it, which avoids the cancellation
-    of the one-pass ``E[xx'] - mm'`` formula. A row that stands for a group of samples (a
-    codebook vector) adds its group's own covariance, ``scatter[i]``, times its weight.
+    Sorting rows by it gives an order that depends on the rows' values only, so everything
+    computed in that order is the same for any permutation of the input.
     """
-    cdef Py_ssize_t n = X.shape[0], d = X.shape[1]
-    cdef Py_ssize_t stat = d * d if full else d
-    cdef Py_ssize_t size = _chunk_size(n, stat + d + 1)
-    cdef Py_ssize_t n_chunks = (n + size - 1) // size
-    cdef Py_ssize_t c, i, j, k, start, end
-    cdef double total = 0.0, wi, dj
-    cdef bint has_scatter = scatter.shape[1] > 0
-    mean[:] = 0.0
-    covariance[:, :] = 0.0
-    if n == 0:
-        return 0.0
-    chunk_sum_arr = np.zeros((n_chunks, d + 1))
-    chunk_scatter_arr = np.zeros((n_chunks, stat))
-    cdef double[:, ::1] chunk_sum = chunk_sum_arr
-    cdef double[:, ::1] chunk_scatter = chunk_scatter_arr
-
-    for c in prange(n_chunks, nogil=True, schedule="static", num_threads=n_threads):
-        start = c * size
-        end = start + size
-        if end > n:
-            end = n
-        for i in range(start, end):
-            wi = sample_weight[i]
-            chunk_sum[c, d] += wi
-            for j in range(d):
-                chunk_sum[c, j] += wi * X[i, j]
-    for c in range(n_chunks):
-        total += chunk_sum[c, d]
+    cdef Py_ssize_t n = X.shape[0], d = X.shape[1], i, j
+    cdef double value
+    cdef uint64_t h, bits
+    for i in prange(n, nogil=True, schedule="static", num_threads=n_threads):
+        h = <uint64_t>0x9E3779B97F4A7C15
         for j in range(d):
-            mean[j] += chunk_sum[c, j]
-    if total <= 0.0:
-        return 0.0
-    for j in range(d):
-        mean[j] /= total
-
-    for c in prange(n_chunks, nogil=True, schedule="static", num_threads=n_threads):
-        start = c * size
-        end = start + size
-        if end > n:
-            end = n
-        for i in range(start, end):
-            wi = sample_weight[i]
-            if full:
-                for j in range(d):
-                    dj = wi * (X[i, j] - mean[j])
-                    for k in range(j + 1):
-                        chunk_scatter[c, j * d + k] += dj * (X[i, k] - mean[k])
-                        if has_scatter:
-                            chunk_scatter[c, j * d + k] += wi * scatter[i, j * d + k]
-            else:
-                for j in range(d):
-                    dj = X[i, j] - mean[j]
-                    chunk_scatter[c, j] += wi * dj * dj
-                    if has_scatter:
-                        chunk_scatter[c, j] += wi * scatter[i, j]
-    for c in range(n_chunks):
-        if full:
-            for j in range(d):
-                for k in range(j + 1):
-                    covariance[j, k] += chunk_scatter[c, j * d + k]
-        else:
-            for j in range(d):
-                covariance[0, j] += chunk_scatter[c, j]
-    if full:
-        for j in range(d):
-            for k in range(j + 1):
-                covariance[j, k] /= total
-                covariance[k, j] = covariance[j, k]
-    else:
-        for j in range(d):
-            covariance[0, j] /= total
-    return total
+            value = X[i, j] + 0.0  # -0.0 + 0.0 == +0.0
+            memcpy(&bits, &value, 8)
+            h = _mix(h ^ bits) + <uint64_t>0x9E3779B97F4A7C15
+        out[i] = _mix(h)
 
 
 def lloyd_2means(
     const floating[:, ::1] X,  # IN (n_samples, n_features)
-    const floating[::1] sample_weight,  # IN (n_samples,)
     double[:, ::1] centers,  # INOUT (2, n_features): initial, then final centres
     signed char[::1] labels,  # OUT (n_samples,): 0 or 1
     int max_iter,
     int n_threads,
 ):
-    """Weighted Lloyd iterations for two centres, run to convergence (no label changes).
+    """Lloyd iterations for two centres, run until no label changes (or ``max_iter``).
 
-    Returns ``(n_iter, sse, weights)``: the iterations run, the weighted within-cluster sum
-    of squares for the final centres, and the total weight in each cluster. A cluster that
-    empties stops the run; the caller sees a zero weight.
+    Returns ``(n_iter, sse, sizes)``: the iterations run, the within-cluster sum of squares
+    against the centres of the final labels, and the two cluster sizes. A cluster that empties
+    stops the run; the caller sees a zero size.
     """
     cdef Py_ssize_t n = X.shape[0], d = X.shape[1]
     cdef Py_ssize_t size = _chunk_size(n, 2 * d + 3)
@@ -155,17 +84,15 @@ def lloyd_2means(
     cdef Py_ssize_t c, i, j, start, end
     cdef int it, n_iter = 0
     cdef signed char lab
-    cdef double proj, wi, dist, sse = 0.0
+    cdef double proj, dist, sse = 0.0, threshold, w0 = 0.0, w1 = 0.0
     cdef double[::1] direction = np.zeros(d)
-    cdef double threshold
-    cdef double w0 = 0.0, w1 = 0.0
     cdef double[::1] csum = np.zeros(2 * d + 3)
-    # Per chunk: weighted sums of both clusters (2 d), the two weights, the label changes.
+    # Per chunk: the sums of both clusters (2 d), the two sizes, the label changes.
     chunk_arr = np.zeros((max(n_chunks, 1), 2 * d + 3))
     cdef double[:, ::1] chunk = chunk_arr
     labels[:] = -1
     if n == 0:
-        return 0, 0.0, (0.0, 0.0)
+        return 0, 0.0, (0, 0)
 
     for it in range(max_iter):
         n_iter = it + 1
@@ -188,23 +115,23 @@ def lloyd_2means(
                 if lab != labels[i]:
                     chunk[c, 2 * d + 2] += 1.0
                     labels[i] = lab
-                wi = sample_weight[i]
-                chunk[c, 2 * d + lab] += wi
+                chunk[c, 2 * d + lab] += 1.0
                 for j in range(d):
-                    chunk[c, lab * d + j] += wi * X[i, j]
-        _sum_rows(chunk, csum)
+                    chunk[c, lab * d + j] += X[i, j]
+        csum[:] = 0.0
+        for c in range(n_chunks):
+            for j in range(2 * d + 3):
+                csum[j] += chunk[c, j]
         w0 = csum[2 * d]
         w1 = csum[2 * d + 1]
         if w0 <= 0.0 or w1 <= 0.0:
-            return n_iter, 0.0, (w0, w1)
+            return n_iter, 0.0, (int(w0), int(w1))
         for j in range(d):
             centers[0, j] = csum[j] / w0
             centers[1, j] = csum[d + j] / w1
         if csum[2 * d + 2] == 0.0:
             break
 
-    # Labels are final for the centres they produced; the SSE is taken against the centres
-    # recomputed from them (Lloyd's fixed point when converged).
     chunk[:, :] = 0.0
     for c in prange(n_chunks, nogil=True, schedule="static", num_threads=n_threads):
         start = c * size
@@ -216,326 +143,313 @@ def lloyd_2means(
             dist = 0.0
             for j in range(d):
                 dist = dist + (X[i, j] - centers[lab, j]) * (X[i, j] - centers[lab, j])
-            chunk[c, 0] += sample_weight[i] * dist
+            chunk[c, 0] += dist
     for c in range(n_chunks):
         sse += chunk[c, 0]
-    return n_iter, sse, (w0, w1)
+    return n_iter, sse, (int(w0), int(w1))
 
 
-cdef int _cholesky(double* a, Py_ssize_t d) noexcept nogil:
-    """In-place lower Cholesky factor of the row-major d x d matrix ``a``; 0 on success."""
-    cdef Py_ssize_t i, j, k
-    cdef double s
-    for j in range(d):
-        s = a[j * d + j]
-        for k in range(j):
-            s -= a[j * d + k] * a[j * d + k]
-        if s <= 0.0:
-            return 1
-        a[j * d + j] = sqrt(s)
-        for i in range(j + 1, d):
-            s = a[i * d + j]
-            for k in range(j):
-                s -= a[i * d + k] * a[j * d + k]
-            a[i * d + j] = s / a[j * d + j]
-        for i in range(j):
-            a[i * d + j] = 0.0
-    return 0
+def half_space_labels(
+    const floating[:, ::1] X,  # IN (n_samples, n_features)
+    const double[::1] direction,  # IN (n_features,)
+    double threshold,
+    signed char[::1] labels,  # OUT (n_samples,): 1 where x . direction > threshold
+    int n_threads,
+):
+    """Which side of the hyperplane ``x . direction = threshold`` every row lies on."""
+    cdef Py_ssize_t n = X.shape[0], d = X.shape[1], i, j
+    cdef double proj
+    for i in prange(n, nogil=True, schedule="static", num_threads=n_threads):
+        proj = 0.0
+        for j in range(d):
+            proj = proj + X[i, j] * direction[j]
+        labels[i] = 1 if proj > threshold else 0
 
 
-cdef inline double _log_gauss(
+def project(
+    const floating[:, ::1] X,  # IN (n_samples, n_features)
+    const double[::1] direction,  # IN (n_features,)
+    double[::1] out,  # OUT (n_samples,)
+    int n_threads,
+):
+    """``out = X @ direction`` with a fixed summation order (BLAS's may follow the threads)."""
+    cdef Py_ssize_t n = X.shape[0], d = X.shape[1], i, j
+    cdef double proj
+    for i in prange(n, nogil=True, schedule="static", num_threads=n_threads):
+        proj = 0.0
+        for j in range(d):
+            proj = proj + X[i, j] * direction[j]
+        out[i] = proj
+
+
+def dip_statistic(const double[::1] x):  # IN (n,): sorted ascending
+    """Hartigan's dip of the empirical distribution of the sorted sample ``x``.
+
+    The dip is the sup distance between the empirical CDF and the closest unimodal CDF. The
+    computation follows Hartigan and Hartigan (1985) and Hartigan (1985, algorithm AS 217):
+    alternately fit the greatest convex minorant left of the current modal interval and the
+    least concave majorant right of it, and shrink the interval until the largest gap between
+    the two fits no longer exceeds the dip found so far. Work is done in units of 1/(2n).
+
+    Returns the dip, between 1/(2n) and 1/4.
+    """
+    cdef Py_ssize_t n = x.shape[0]
+    if n < 4 or x[n - 1] == x[0]:
+        return 0.5 / max(n, 1)
+    gcm_next_arr = np.empty(n, dtype=np.intp)
+    lcm_next_arr = np.empty(n, dtype=np.intp)
+    gcm_arr = np.empty(n + 1, dtype=np.intp)
+    lcm_arr = np.empty(n + 1, dtype=np.intp)
+    cdef Py_ssize_t[::1] mn = gcm_next_arr
+    cdef Py_ssize_t[::1] mj = lcm_next_arr
+    cdef Py_ssize_t[::1] gcm = gcm_arr
+    cdef Py_ssize_t[::1] lcm = lcm_arr
+    cdef double dip = 1.0, d, dx, dip_l, dip_u, max_t, t, slope
+    cdef Py_ssize_t low = 0, high = n - 1, i, j, k, ig, ih, ix, iv, n_gcm, n_lcm
+    cdef Py_ssize_t a, b, prev, nxt
+    with nogil:
+        # mn[j]: the previous vertex of the greatest convex minorant of points 0..j, as seen
+        # from j (a stack walked back while the slope test fails).
+        mn[0] = 0
+        for j in range(1, n):
+            mn[j] = j - 1
+            while True:
+                a = mn[j]
+                b = mn[a]
+                if a == 0 or (x[j] - x[a]) * (a - b) < (x[a] - x[b]) * (j - a):
+                    break
+                mn[j] = b
+        # mj[k]: the next vertex of the least concave majorant of points k..n-1.
+        mj[n - 1] = n - 1
+        for k in range(n - 2, -1, -1):
+            mj[k] = k + 1
+            while True:
+                a = mj[k]
+                b = mj[a]
+                if a == n - 1 or (x[k] - x[a]) * (a - b) < (x[a] - x[b]) * (k - a):
+                    break
+                mj[k] = b
+
+        while True:
+            # Vertices of the minorant from high down to low, and of the majorant from low up.
+            gcm[0] = high
+            i = 0
+            while gcm[i] > low:
+                gcm[i + 1] = mn[gcm[i]]
+                i += 1
+            n_gcm = i + 1
+            ig = i
+            ix = i - 1
+            lcm[0] = low
+            i = 0
+            while lcm[i] < high:
+                lcm[i + 1] = mj[lcm[i]]
+                i += 1
+            n_lcm = i + 1
+            ih = i
+            iv = 1
+
+            # The largest vertical distance between the two fits on [low, high].
+            d = 0.0
+            if n_gcm != 2 or n_lcm != 2:
+                while True:
+                    a = gcm[ix]
+                    b = lcm[iv]
+                    if a > b:
+                        nxt = gcm[ix + 1]
+                        dx = b - nxt + 1
+                        if x[a] != x[nxt]:  # a vertical segment (tied values) adds nothing
+                            dx = dx - (x[b] - x[nxt]) * (a - nxt) / (x[a] - x[nxt])
+                        iv += 1
+                        if dx >= d:
+                            d = dx
+                            ig = ix + 1
+                            ih = iv - 1
+                    else:
+                        prev = lcm[iv - 1]
+                        dx = -(a - prev - 1.0)
+                        if x[b] != x[prev]:
+                            dx = dx + (x[a] - x[prev]) * (b - prev) / (x[b] - x[prev])
+                        ix -= 1
+                        if dx >= d:
+                            d = dx
+                            ig = ix + 1
+                            ih = iv
+                    if ix < 0:
+                        ix = 0
+                    if iv > n_lcm - 1:
+                        iv = n_lcm - 1
+                    if gcm[ix] == lcm[iv]:
+                        break
+            else:
+                d = 1.0
+            if d < dip:
+                break
+
+            # The dips of the minorant left of the interval and of the majorant right of it.
+            dip_l = 0.0
+            for j in range(ig, n_gcm - 1):
+                max_t = 1.0
+                a = gcm[j]
+                b = gcm[j + 1]
+                if a - b > 1 and x[a] != x[b]:
+                    slope = (a - b) / (x[a] - x[b])
+                    for k in range(b, a + 1):
+                        t = (k - b + 1) - (x[k] - x[b]) * slope
+                        if t > max_t:
+                            max_t = t
+                if max_t > dip_l:
+                    dip_l = max_t
+            dip_u = 0.0
+            for j in range(ih, n_lcm - 1):
+                max_t = 1.0
+                a = lcm[j]
+                b = lcm[j + 1]
+                if b - a > 1 and x[b] != x[a]:
+                    slope = (b - a) / (x[b] - x[a])
+                    for k in range(a, b + 1):
+                        t = (x[k] - x[a]) * slope - (k - a - 1)
+                        if t > max_t:
+                            max_t = t
+                if max_t > dip_u:
+                    dip_u = max_t
+            if dip_l > dip:
+                dip = dip_l
+            if dip_u > dip:
+                dip = dip_u
+            # Without this the loop can cycle on a fixed interval.
+            if low == gcm[ig] and high == lcm[ih]:
+                break
+            low = gcm[ig]
+            high = lcm[ih]
+    return dip / (2.0 * n)
+
+
+def cluster_sums(
+    const floating[:, ::1] X,  # IN (n_samples, n_features)
+    const Py_ssize_t[::1] labels,  # IN (n_samples,): 0 .. n_clusters - 1
+    double[::1] counts,  # OUT (n_clusters,)
+    double[:, ::1] sums,  # OUT (n_clusters, n_features)
+    int n_threads,
+):
+    """Size and coordinate sums of every cluster (chunked, thread-count independent)."""
+    cdef Py_ssize_t n = X.shape[0], d = X.shape[1], n_clusters = counts.shape[0]
+    cdef Py_ssize_t stat = n_clusters * (d + 1)
+    cdef Py_ssize_t size = _chunk_size(n, stat)
+    cdef Py_ssize_t n_chunks = (n + size - 1) // size
+    cdef Py_ssize_t c, i, j, k, start, end
+    chunk_arr = np.zeros((max(n_chunks, 1), stat))
+    cdef double[:, ::1] chunk = chunk_arr
+    for c in prange(n_chunks, nogil=True, schedule="static", num_threads=n_threads):
+        start = c * size
+        end = start + size
+        if end > n:
+            end = n
+        for i in range(start, end):
+            k = labels[i]
+            chunk[c, k * (d + 1) + d] += 1.0
+            for j in range(d):
+                chunk[c, k * (d + 1) + j] += X[i, j]
+    counts[:] = 0.0
+    sums[:, :] = 0.0
+    for c in range(n_chunks):
+        for k in range(n_clusters):
+            counts[k] += chunk[c, k * (d + 1) + d]
+            for j in range(d):
+                sums[k, j] += chunk[c, k * (d + 1) + j]
+
+
+def cluster_scatter(
+    const floating[:, ::1] X,  # IN (n_samples, n_features)
+    const Py_ssize_t[::1] labels,  # IN (n_samples,)
+    const double[:, ::1] means,  # IN (n_clusters, n_features)
+    double[:, ::1] scatter,  # OUT (n_clusters, d*d) full, or (n_clusters, d) diagonal
+    bint full,
+    int n_threads,
+):
+    """Sum of outer products (or squares) of the deviations from each cluster's mean.
+
+    Deviations from the given means avoid the cancellation of ``E[xx'] - mm'``. For full
+    scatter only the lower triangle is accumulated, then mirrored.
+    """
+    cdef Py_ssize_t n = X.shape[0], d = X.shape[1], n_clusters = means.shape[0]
+    cdef Py_ssize_t cov = d * d if full else d
+    cdef Py_ssize_t stat = n_clusters * cov
+    cdef Py_ssize_t size = _chunk_size(n, stat)
+    cdef Py_ssize_t n_chunks = (n + size - 1) // size
+    cdef Py_ssize_t c, i, j, m, k, start, end
+    cdef double dj
+    chunk_arr = np.zeros((max(n_chunks, 1), stat))
+    cdef double[:, ::1] chunk = chunk_arr
+    for c in prange(n_chunks, nogil=True, schedule="static", num_threads=n_threads):
+        start = c * size
+        end = start + size
+        if end > n:
+            end = n
+        for i in range(start, end):
+            k = labels[i]
+            for j in range(d):
+                dj = X[i, j] - means[k, j]
+                if full:
+                    for m in range(j + 1):
+                        chunk[c, k * cov + j * d + m] += dj * (X[i, m] - means[k, m])
+                else:
+                    chunk[c, k * cov + j] += dj * dj
+    scatter[:, :] = 0.0
+    for c in range(n_chunks):
+        for k in range(n_clusters):
+            for j in range(cov):
+                scatter[k, j] += chunk[c, k * cov + j]
+    if full:
+        for k in range(n_clusters):
+            for j in range(d):
+                for m in range(j):
+                    scatter[k, m * d + j] = scatter[k, j * d + m]
+
+
+cdef inline double _mahalanobis(
     const floating* x,
     const double* mean,
-    const double* factor,  # lower Cholesky factor (full) or variances (diagonal)
-    double log_det,
-    double* scratch,
+    const double* factor,  # lower Cholesky factor of the precision (full), or precisions
+    double* work,
     Py_ssize_t d,
     bint full,
 ) noexcept nogil:
-    """log N(x | mean, Sigma) with Sigma given by its Cholesky factor or its diagonal."""
-    cdef Py_ssize_t j, k
-    cdef double s, maha = 0.0
+    """Squared Mahalanobis distance given the precision's upper-triangular Cholesky factor U
+    (P = U U', scikit-learn's ``precisions_cholesky_``), or the diagonal precisions."""
+    cdef Py_ssize_t j, m
+    cdef double s, total = 0.0
     if full:
-        # Forward substitution L y = x - mean; the Mahalanobis distance is |y|^2.
         for j in range(d):
-            s = x[j] - mean[j]
-            for k in range(j):
-                s -= factor[j * d + k] * scratch[k]
-            scratch[j] = s / factor[j * d + j]
-            maha += scratch[j] * scratch[j]
+            work[j] = x[j] - mean[j]
+        # (x - mu)' U has entries sum_{m <= j} (x - mu)_m U[m, j].
+        for j in range(d):
+            s = 0.0
+            for m in range(j + 1):
+                s = s + work[m] * factor[m * d + j]
+            total = total + s * s
     else:
         for j in range(d):
             s = x[j] - mean[j]
-            maha += s * s / factor[j]
-    return -0.5 * (d * log(2.0 * M_PI) + log_det + maha)
-
-
-def em_2gmm(
-    const floating[:, ::1] X,  # IN (n_samples, n_features)
-    const floating[::1] sample_weight,  # IN (n_samples,)
-    const double[:, ::1] scatter,  # IN (n_samples, d*d or d) within-row covariances, or (n, 0)
-    double[::1] resp,  # INOUT (n_samples,): responsibility of component 1 (start: hard split)
-    double[::1] weights,  # OUT (2,): mixing proportions
-    double[:, ::1] means,  # OUT (2, n_features)
-    double[:, :, ::1] covariances,  # OUT (2, n_features, n_features) or (2, 1, n_features)
-    bint full,
-    double reg_covar,
-    int max_iter,
-    double tol,
-    int n_threads,
-):
-    """EM for a two-component Gaussian mixture, started from the responsibilities in ``resp``.
-
-    Each iteration is one M-step (from the chunked sufficient statistics, with ``reg_covar``
-    added to the covariance diagonal) and one E-step pass that writes the new
-    responsibilities, the log-likelihood, and the sufficient statistics of the next M-step.
-
-    A row with a non-empty ``scatter`` stands for a group of samples with that covariance
-    around the row: its log-density gains ``-tr(Sigma^-1 scatter) / 2`` and its covariance
-    enters the M-step, which is the exact log-likelihood of the group when all its samples
-    share the row's component.
-
-    Returns ``(log_likelihood, n_iter, converged, status)``: the weighted log-likelihood of
-    the final parameters (the ones written to the outputs), and ``status`` 0 for success, 1
-    when a component lost all its weight, 2 when a covariance was not positive definite.
-    """
-    cdef Py_ssize_t n = X.shape[0], d = X.shape[1]
-    cdef Py_ssize_t cov_size = d * d if full else d
-    # Per component: weight, first moment, second moment (lower triangle or diagonal).
-    cdef Py_ssize_t per_comp = 1 + d + cov_size
-    cdef Py_ssize_t stat = 2 * per_comp + 1
-    cdef Py_ssize_t size = _chunk_size(n, stat + 2 * d)
-    cdef Py_ssize_t n_chunks = (n + size - 1) // size
-    cdef Py_ssize_t c, i, j, k, comp, start, end, off
-    cdef int it, n_iter = 0, status = 0
-    cdef bint converged = False
-    cdef double wi, r, e, lp0, lp1, mx, ll = 0.0, ll_prev = -1e300, total = 0.0
-    cdef double log_w0, log_w1, log_det0 = 0.0, log_det1 = 0.0, nk, xj
-    cdef double* scratch
-    cdef bint has_scatter = scatter.shape[1] > 0
-    cdef const double* row_scatter = NULL
-
-    chunk_arr = np.zeros((max(n_chunks, 1), stat))
-    # Inverse covariances, for the trace terms of grouped rows.
-    precision_arr = np.zeros((2, cov_size))
-    cdef double[:, ::1] precision = precision_arr
-    scratch_arr = np.zeros((max(n_chunks, 1), d))
-    factor_arr = np.zeros((2, cov_size))
-    stats_arr = np.zeros(stat)
-    cdef double[:, ::1] chunk = chunk_arr
-    cdef double[:, ::1] scratch_mv = scratch_arr
-    cdef double[:, ::1] factor = factor_arr
-    cdef double[::1] stats = stats_arr
-
-    # Sufficient statistics of the starting responsibilities.
-    for c in prange(n_chunks, nogil=True, schedule="static", num_threads=n_threads):
-        start = c * size
-        end = start + size
-        if end > n:
-            end = n
-        for i in range(start, end):
-            row_scatter = &scatter[i, 0] if has_scatter else NULL
-            _accumulate(&chunk[c, 0], &X[i, 0], row_scatter, sample_weight[i], resp[i], d, full)
-
-    for it in range(max_iter + 1):
-        _sum_rows(chunk, stats)
-        # M-step.
-        total = stats[0] + stats[per_comp]
-        for comp in range(2):
-            off = comp * per_comp
-            nk = stats[off]
-            if nk <= 1e-12 * total or total <= 0.0:
-                return ll, n_iter, False, 1
-            weights[comp] = nk / total
-            for j in range(d):
-                means[comp, j] = stats[off + 1 + j] / nk
-            if full:
-                for j in range(d):
-                    for k in range(j + 1):
-                        xj = stats[off + 1 + d + j * d + k] / nk - means[comp, j] * means[comp, k]
-                        covariances[comp, j, k] = xj
-                        covariances[comp, k, j] = xj
-                    covariances[comp, j, j] += reg_covar
-                    for k in range(d):
-                        factor[comp, j * d + k] = covariances[comp, j, k]
-                if _cholesky(&factor[comp, 0], d) != 0:
-                    return ll, n_iter, False, 2
-                xj = 0.0
-                for j in range(d):
-                    xj += 2.0 * log(factor[comp, j * d + j])
-                if has_scatter:
-                    precision_arr[comp] = np.linalg.inv(covariances[comp]).ravel()
-            else:
-                xj = 0.0
-                for j in range(d):
-                    covariances[comp, 0, j] = (
-                        stats[off + 1 + d + j] / nk - means[comp, j] * means[comp, j] + reg_covar
-                    )
-                    if covariances[comp, 0, j] <= 0.0:
-                        return ll, n_iter, False, 2
-                    factor[comp, j] = covariances[comp, 0, j]
-                    precision[comp, j] = 1.0 / covariances[comp, 0, j]
-                    xj += log(covariances[comp, 0, j])
-            if comp == 0:
-                log_det0 = xj
-            else:
-                log_det1 = xj
-        log_w0 = log(weights[0])
-        log_w1 = log(weights[1])
-
-        # E-step, fused with the statistics for the next M-step.
-        chunk[:, :] = 0.0
-        for c in prange(n_chunks, nogil=True, schedule="static", num_threads=n_threads):
-            start = c * size
-            end = start + size
-            if end > n:
-                end = n
-            scratch = &scratch_mv[c, 0]
-            for i in range(start, end):
-                lp0 = log_w0 + _log_gauss(
-                    &X[i, 0], &means[0, 0], &factor[0, 0], log_det0, scratch, d, full
-                )
-                lp1 = log_w1 + _log_gauss(
-                    &X[i, 0], &means[1, 0], &factor[1, 0], log_det1, scratch, d, full
-                )
-                row_scatter = NULL
-                if has_scatter:
-                    row_scatter = &scatter[i, 0]
-                    lp0 = lp0 - 0.5 * _trace_product(&precision[0, 0], row_scatter, cov_size)
-                    lp1 = lp1 - 0.5 * _trace_product(&precision[1, 0], row_scatter, cov_size)
-                mx = lp0 if lp0 > lp1 else lp1
-                wi = sample_weight[i]
-                # One exponential serves the log-likelihood and the responsibility.
-                e = exp(-fabs(lp0 - lp1))
-                chunk[c, stat - 1] += wi * (mx + log1p(e))
-                r = 1.0 / (1.0 + e) if lp1 > lp0 else e / (1.0 + e)
-                resp[i] = r
-                _accumulate(&chunk[c, 0], &X[i, 0], row_scatter, wi, r, d, full)
-        ll = 0.0
-        for c in range(n_chunks):
-            ll += chunk[c, stat - 1]
-        n_iter = it + 1
-        if fabs(ll - ll_prev) <= tol * total:
-            converged = True
-            break
-        ll_prev = ll
-        if it == max_iter - 1:
-            break
-    return ll, n_iter, converged, status
-
-
-cdef inline double _trace_product(
-    const double* precision, const double* scatter, Py_ssize_t size
-) noexcept nogil:
-    """tr(P S) for symmetric P and S stored row-major (or as diagonals)."""
-    cdef Py_ssize_t j
-    cdef double out = 0.0
-    for j in range(size):
-        out += precision[j] * scatter[j]
-    return out
-
-
-cdef inline void _accumulate(
-    double* stats,
-    const floating* x,
-    const double* scatter,
-    double w,
-    double r,
-    Py_ssize_t d,
-    bint full,
-) noexcept nogil:
-    """Add one sample, split between the components by its responsibility r (of component 1)."""
-    cdef Py_ssize_t j, k, comp
-    cdef Py_ssize_t cov_size = d * d if full else d
-    cdef Py_ssize_t per_comp = 1 + d + cov_size
-    cdef double wc, wx
-    for comp in range(2):
-        wc = w * (r if comp == 1 else 1.0 - r)
-        if wc == 0.0:
-            continue
-        stats[comp * per_comp] += wc
-        for j in range(d):
-            wx = wc * x[j]
-            stats[comp * per_comp + 1 + j] += wx
-            if full:
-                for k in range(j + 1):
-                    stats[comp * per_comp + 1 + d + j * d + k] += wx * x[k]
-                    if scatter != NULL:
-                        stats[comp * per_comp + 1 + d + j * d + k] += wc * scatter[j * d + k]
-            else:
-                stats[comp * per_comp + 1 + d + j] += wx * x[j]
-                if scatter != NULL:
-                    stats[comp * per_comp + 1 + d + j] += wc * scatter[j]
-
-
-def node_scores(
-    const double[::1] resp,  # IN (n_samples,): responsibility of component 1
-    const signed char[::1] labels,  # IN (n_samples,): 2-means labels
-    const floating[::1] sample_weight,  # IN (n_samples,)
-    int n_threads,
-):
-    """Weighted agreement and mean max-posterior of a validated split.
-
-    Returns ``(agreement, mean_max_posterior)``: the weighted fraction of samples whose
-    mixture MAP label equals the 2-means label, maximised over the label swap, and the
-    weighted mean of ``max(r, 1 - r)``.
-    """
-    cdef Py_ssize_t n = resp.shape[0]
-    cdef Py_ssize_t size = _chunk_size(n, 3)
-    cdef Py_ssize_t n_chunks = (n + size - 1) // size
-    cdef Py_ssize_t c, i, start, end
-    cdef double r, wi, same = 0.0, conf = 0.0, total = 0.0
-    chunk_arr = np.zeros((max(n_chunks, 1), 3))
-    cdef double[:, ::1] chunk = chunk_arr
-    if n == 0:
-        return 0.0, 0.0
-    for c in prange(n_chunks, nogil=True, schedule="static", num_threads=n_threads):
-        start = c * size
-        end = start + size
-        if end > n:
-            end = n
-        for i in range(start, end):
-            r = resp[i]
-            wi = sample_weight[i]
-            chunk[c, 0] += wi
-            if (r > 0.5) == (labels[i] == 1):
-                chunk[c, 1] += wi
-            chunk[c, 2] += wi * (r if r > 0.5 else 1.0 - r)
-    for c in range(n_chunks):
-        total += chunk[c, 0]
-        same += chunk[c, 1]
-        conf += chunk[c, 2]
-    if total <= 0.0:
-        return 0.0, 0.0
-    same /= total
-    return max(same, 1.0 - same), conf / total
+            total = total + s * s * factor[j]
+    return total
 
 
 def gaussian_log_densities(
     const floating[:, ::1] X,  # IN (n_samples, n_features)
     const double[:, ::1] means,  # IN (n_components, n_features)
-    const double[:, ::1] factors,  # IN (n_components, d*d) lower Cholesky, or (., d) variances
-    const double[::1] offsets,  # IN (n_components,): log weight - log det / 2
-    const double[:, ::1] scatter,  # IN (n_samples, d*d or d) within-row covariances, or (n, 0)
-    const double[:, ::1] precisions,  # IN (n_components, d*d or d); read only with scatter
+    const double[:, ::1] factors,  # IN (n_components, d*d) upper precision Cholesky, or (., d)
+    const double[::1] offsets,  # IN (n_components,): log weight + log det(U) - d log(2 pi)/2
     double[:, ::1] out,  # OUT (n_samples, n_components)
     bint full,
     int n_threads,
 ):
-    """Unnormalised log posterior of every row under every Gaussian of a mixture.
-
-    ``out[i, k] = offsets[k] - (Mahalanobis distance of x_i to component k) / 2``, less
-    ``tr(Sigma_k^-1 scatter_i) / 2`` for a row that stands for a group of samples. The
-    ``d log(2 pi) / 2`` constant common to all components is left out. Rows are independent,
-    so the result does not depend on ``n_threads``.
-    """
+    """Joint log density ``log w_k + log N(x_i; mu_k, Sigma_k)`` of every row and component."""
     cdef Py_ssize_t n = X.shape[0], d = X.shape[1], n_components = means.shape[0]
-    cdef Py_ssize_t cov_size = d * d if full else d
-    cdef Py_ssize_t i, k, c, start, end
+    cdef Py_ssize_t i, k
     cdef Py_ssize_t size = _chunk_size(n, d)
     cdef Py_ssize_t n_chunks = (n + size - 1) // size
-    cdef bint has_scatter = scatter.shape[1] > 0
-    cdef double value
+    cdef Py_ssize_t c, start, end
     scratch_arr = np.zeros((max(n_chunks, 1), d))
     cdef double[:, ::1] scratch = scratch_arr
     for c in prange(n_chunks, nogil=True, schedule="static", num_threads=n_threads):
@@ -545,73 +459,56 @@ def gaussian_log_densities(
             end = n
         for i in range(start, end):
             for k in range(n_components):
-                # _log_gauss adds -(d log(2 pi) + log det) / 2; offsets carry the log det.
-                value = _log_gauss(
-                    &X[i, 0], &means[k, 0], &factors[k, 0], 0.0, &scratch[c, 0], d, full
-                ) + 0.5 * d * log(2.0 * M_PI)
-                if has_scatter:
-                    value = value - 0.5 * _trace_product(
-                        &precisions[k, 0], &scatter[i, 0], cov_size
-                    )
-                out[i, k] = offsets[k] + value
+                out[i, k] = offsets[k] - 0.5 * _mahalanobis(
+                    &X[i, 0], &means[k, 0], &factors[k, 0], &scratch[c, 0], d, full
+                )
 
 
-def cluster_moments(
+def gaussian_assign(
     const floating[:, ::1] X,  # IN (n_samples, n_features)
-    const floating[::1] sample_weight,  # IN (n_samples,)
-    const Py_ssize_t[::1] labels,  # IN (n_samples,): cluster of each row, 0 .. n_clusters - 1
-    const double[:, ::1] scatter,  # IN (n_samples, d*d or d) within-row covariances, or (n, 0)
-    double[::1] totals,  # OUT (n_clusters,): total weight
-    double[:, ::1] means,  # OUT (n_clusters, n_features)
-    double[:, ::1] covariances,  # OUT (n_clusters, d*d) full, or (n_clusters, d) diagonal
+    const double[:, ::1] means,  # IN (n_components, n_features)
+    const double[:, ::1] factors,  # IN (n_components, d*d) upper precision Cholesky, or (., d)
+    const double[::1] offsets,  # IN (n_components,)
+    Py_ssize_t[::1] labels,  # OUT (n_samples,): the component of largest joint density
+    Py_ssize_t[::1] runner_up,  # OUT (n_samples,): the second largest
+    double[::1] log_margin,  # OUT (n_samples,): best minus second joint log density
     bint full,
+    int n_threads,
 ):
-    """Weighted mean and ML covariance of every cluster, in two passes over the rows.
+    """Best and second-best component of every row, without an (n, k) matrix.
 
-    The second pass accumulates products of deviations from the cluster means (no
-    ``E[xx'] - mm'`` cancellation). A row that stands for a group of samples adds its group's
-    covariance. A cluster without weight keeps zeros.
+    Ties go to the lower component index, so the result is a function of the parameters.
     """
-    cdef Py_ssize_t n = X.shape[0], d = X.shape[1], n_clusters = totals.shape[0]
-    cdef Py_ssize_t i, j, m, k
-    cdef double wi, dj
-    cdef bint has_scatter = scatter.shape[1] > 0
-    totals[:] = 0.0
-    means[:, :] = 0.0
-    covariances[:, :] = 0.0
-    with nogil:
-        for i in range(n):
-            k = labels[i]
-            wi = sample_weight[i]
-            totals[k] += wi
-            for j in range(d):
-                means[k, j] += wi * X[i, j]
-        for k in range(n_clusters):
-            if totals[k] > 0.0:
-                for j in range(d):
-                    means[k, j] /= totals[k]
-        for i in range(n):
-            k = labels[i]
-            wi = sample_weight[i]
-            for j in range(d):
-                dj = wi * (X[i, j] - means[k, j])
-                if full:
-                    for m in range(j + 1):
-                        covariances[k, j * d + m] += dj * (X[i, m] - means[k, m])
-                        if has_scatter:
-                            covariances[k, j * d + m] += wi * scatter[i, j * d + m]
-                else:
-                    covariances[k, j] += dj * (X[i, j] - means[k, j])
-                    if has_scatter:
-                        covariances[k, j] += wi * scatter[i, j]
-        for k in range(n_clusters):
-            if totals[k] <= 0.0:
-                continue
-            if full:
-                for j in range(d):
-                    for m in range(j + 1):
-                        covariances[k, j * d + m] /= totals[k]
-                        covariances[k, m * d + j] = covariances[k, j * d + m]
-            else:
-                for j in range(d):
-                    covariances[k, j] /= totals[k]
+    cdef Py_ssize_t n = X.shape[0], d = X.shape[1], n_components = means.shape[0]
+    cdef Py_ssize_t i, k, best, second
+    cdef double value, best_value, second_value
+    cdef Py_ssize_t size = _chunk_size(n, d)
+    cdef Py_ssize_t n_chunks = (n + size - 1) // size
+    cdef Py_ssize_t c, start, end
+    scratch_arr = np.zeros((max(n_chunks, 1), d))
+    cdef double[:, ::1] scratch = scratch_arr
+    for c in prange(n_chunks, nogil=True, schedule="static", num_threads=n_threads):
+        start = c * size
+        end = start + size
+        if end > n:
+            end = n
+        for i in range(start, end):
+            best = 0
+            second = 0
+            best_value = -INFINITY
+            second_value = -INFINITY
+            for k in range(n_components):
+                value = offsets[k] - 0.5 * _mahalanobis(
+                    &X[i, 0], &means[k, 0], &factors[k, 0], &scratch[c, 0], d, full
+                )
+                if value > best_value:
+                    second = best
+                    second_value = best_value
+                    best = k
+                    best_value = value
+                elif value > second_value:
+                    second = k
+                    second_value = value
+            labels[i] = best
+            runner_up[i] = second if n_components > 1 else best
+            log_margin[i] = best_value - second_value if n_components > 1 else INFINITY

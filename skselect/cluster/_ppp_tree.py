@@ -1,0 +1,171 @@
+"""PPP's split tree: divisive 2-means splits kept while the split test finds two modes.
+
+The working copy of the data is kept in hash order and every node is a contiguous slice of
+it; a split partitions its slice stably (left child first), so the rows of every node stay in
+hash order and a node's first rows are a sample of it that does not depend on the input's row
+order. Nothing is random beyond generators seeded from a node's position in the tree.
+"""
+
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import heapq
+from dataclasses import dataclass
+
+import numpy as np
+
+from skselect.cluster._ppp_fast import half_space_labels, lloyd_2means
+from skselect.cluster._ppp_split import TEST_SAMPLE_SIZE, propose, split_evidence
+from skselect.utils._parallel import _kernel_n_threads
+
+# Rows of a node that Lloyd's iterations run on before the whole node is cut by the
+# resulting hyperplane: the first rows in hash order. Beyond this the centres move by less
+# than their sampling error, and every row of the node is still assigned.
+LLOYD_SAMPLE_SIZE = 1 << 16
+
+# Why a node is a leaf, or "split".
+SPLIT = "split"
+ONE_CLUSTER = "one cluster"
+TOO_SMALL = "too small"
+CHILD_TOO_SMALL = "child too small"
+NO_SPLIT = "identical rows"
+MAX_CLUSTERS = "max_clusters reached"
+MAX_DEPTH = "max_depth reached"
+
+
+@dataclass(frozen=True)
+class TreeConfig:
+    bic_threshold: float
+    significance: float
+    min_cluster_size: int
+    max_clusters: int
+    max_depth: int
+    n_threads: int
+
+
+class SplitTree:
+    """The nodes of a fitted tree, one entry per node in creation order (parents first)."""
+
+    def __init__(self):
+        self.start, self.end, self.parent, self.depth = [], [], [], []
+        self.delta_bic, self.dip_p_value, self.test_size, self.n_proposals = [], [], [], []
+        self.decision, self.left, self.right, self.seed = [], [], [], []
+
+    def add(self, start, end, parent, depth, seed):
+        self.start.append(start)
+        self.end.append(end)
+        self.parent.append(parent)
+        self.depth.append(depth)
+        self.seed.append(seed)
+        self.delta_bic.append(np.nan)
+        self.dip_p_value.append(np.nan)
+        self.test_size.append(0)
+        self.n_proposals.append(0)
+        self.decision.append("")
+        self.left.append(-1)
+        self.right.append(-1)
+        return len(self.start) - 1
+
+    def leaves(self):
+        """Leaf ids in depth-first order, left child first."""
+        out, stack = [], [0]
+        while stack:
+            node = stack.pop()
+            if self.left[node] < 0:
+                out.append(node)
+            else:
+                stack.extend((self.right[node], self.left[node]))
+        return out
+
+
+def _seed(parent_seed, side):
+    # A node's generator seed is a function of its path from the root only.
+    return (parent_seed * 2 + side + 1) % (1 << 62)
+
+
+def _evaluate(Xw, tree, node, config):
+    """Decide whether ``node`` splits; returns the rows' sides (1 = right) or None."""
+    start, end = tree.start[node], tree.end[node]
+    size = end - start
+    if size < 2 * config.min_cluster_size:
+        tree.decision[node] = TOO_SMALL
+        return None
+    if tree.depth[node] >= config.max_depth:
+        tree.decision[node] = MAX_DEPTH
+        return None
+    sample = Xw[start : start + min(size, TEST_SAMPLE_SIZE)]
+    # Iterative kernels on a test sample open one parallel region per Lloyd iteration: on a
+    # few thousand rows the synchronisation costs more than it saves (5x slower measured on a
+    # busy 2-core machine), so they run on one thread; passes over whole nodes use threads.
+    proposals = propose(sample, tree.seed[node], 1)
+    if not proposals:
+        tree.decision[node] = NO_SPLIT
+        return None
+    # The mixtures judge the 2-means partitions in order of SSE; the first one they find to
+    # be two clusters is the split (the node is one cluster if none is).
+    tree.test_size[node] = sample.shape[0]
+    for index, (centers, _) in enumerate(proposals):
+        evidence = split_evidence(sample, centers, 1)
+        tree.n_proposals[node] = index + 1
+        if index == 0 or evidence.delta_bic > tree.delta_bic[node]:
+            tree.delta_bic[node] = evidence.delta_bic
+            tree.dip_p_value[node] = evidence.dip_p_value
+        if evidence.two_clusters(config.bic_threshold, config.significance):
+            tree.delta_bic[node] = evidence.delta_bic
+            tree.dip_p_value[node] = evidence.dip_p_value
+            break
+    else:
+        tree.decision[node] = ONE_CLUSTER
+        return None
+
+    if size > sample.shape[0]:
+        lloyd_rows = Xw[start : start + min(size, LLOYD_SAMPLE_SIZE)]
+        centers = np.array(centers, order="C")
+        scratch = np.empty(lloyd_rows.shape[0], dtype=np.int8)
+        lloyd_2means(lloyd_rows, centers, scratch, 100, _kernel_n_threads(lloyd_rows.size // 8))
+    direction = np.ascontiguousarray(centers[1] - centers[0])
+    threshold = 0.5 * float(centers[1] @ centers[1] - centers[0] @ centers[0])
+    sides = np.empty(size, dtype=np.int8)
+    half_space_labels(Xw[start:end], direction, threshold, sides, config.n_threads)
+    n_right = int(np.count_nonzero(sides))
+    if min(n_right, size - n_right) < config.min_cluster_size:
+        tree.decision[node] = CHILD_TOO_SMALL
+        return None
+    # Children in a canonical order: the one whose centre comes first lexicographically left.
+    if tuple(centers[1]) < tuple(centers[0]):
+        sides = 1 - sides
+    tree.decision[node] = SPLIT
+    return sides
+
+
+def grow_tree(Xw, order, config):
+    """Grow the tree on ``Xw`` (rows in hash order), partitioning ``Xw`` and ``order`` in place.
+
+    Nodes are examined largest first, so that when ``max_clusters`` stops the growth the
+    largest unexamined nodes have been split first.
+    """
+    tree = SplitTree()
+    tree.add(0, Xw.shape[0], -1, 0, 0)
+    heap = [(-Xw.shape[0], 0)]
+    n_leaves = 1
+    while heap:
+        _, node = heapq.heappop(heap)
+        if n_leaves >= config.max_clusters:
+            tree.decision[node] = MAX_CLUSTERS
+            continue
+        sides = _evaluate(Xw, tree, node, config)
+        if sides is None:
+            continue
+        start, end = tree.start[node], tree.end[node]
+        permutation = np.argsort(sides, kind="stable")
+        Xw[start:end] = Xw[start:end][permutation]
+        order[start:end] = order[start:end][permutation]
+        middle = start + int(np.count_nonzero(sides == 0))
+        depth, seed = tree.depth[node] + 1, tree.seed[node]
+        left = tree.add(start, middle, node, depth, _seed(seed, 0))
+        right = tree.add(middle, end, node, depth, _seed(seed, 1))
+        tree.left[node], tree.right[node] = left, right
+        n_leaves += 1
+        heapq.heappush(heap, (-(middle - start), left))
+        heapq.heappush(heap, (-(end - middle), right))
+    return tree

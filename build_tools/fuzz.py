@@ -84,8 +84,6 @@ KNOWN_FAILURES = {
     "OptCSSelector|y:huge": "finite labels near 1e308 overflow in the score computation",
     "ConformalSelector|param:threshold=nan": "threshold=nan is accepted",
     "OptCSSelector|param:threshold=nan": "threshold=nan is accepted",
-    "PPP|X:huge-one": "transform overflows to inf for finite input near 1e308",
-    "PPP|param:bic_margin=nan": "bic_margin=nan is accepted",
     "PRESTOClassifier|y:mixed-int-str": _MIXED_LABELS,
     "PRESTOClassifierCV|y:mixed-int-str": _MIXED_LABELS,
     "ProportionalOddsClassifier|y:mixed-int-str": _MIXED_LABELS,
@@ -105,8 +103,6 @@ KNOWN_FAILURES = {
     "OptCSSelector|X:huge": _OVERFLOW_AS_NAN,
     "OptCSSelector|X:huge-one": _OVERFLOW_AS_NAN,
     "OptCSSelector|X:max-float": _OVERFLOW_AS_NAN,
-    "PPP|X:huge": _OVERFLOW_AS_NAN,
-    "PPP|X:max-float": _OVERFLOW_AS_NAN,
     "conformal_pvalues|weights:huge": "weights near 1e308 overflow to NaN p-values",
     "conformal_pvalues|weights:zero-test-extreme": "zero test weights give p-values of 0",
 }
@@ -197,7 +193,7 @@ def _estimators():
         "PRESTOClassifier": {},
         "PRESTOClassifierCV": dict(alphas=5, cv=3),
         "ProportionalOddsClassifier": {},
-        "PPP": dict(random_state=0),
+        "PPP": {},
         "ConformalSelector": dict(estimator=LinearRegression(), random_state=0),
         "OptCSSelector": dict(estimators=[LinearRegression(), Ridge()], random_state=0),
         # a classifier fitted on SMOTE's output: bad input reaches the sampler first
@@ -924,10 +920,18 @@ def _param_cases(name):
             "weight_function=lambda->huge": ("weight_function", _huge_weights),
             "weight_function=lambda->zero": ("weight_function", _zero_weights),
         },
-        "PPP": {"n_jobs=1000": ("n_jobs", 1000), "reg_covar=1e308": ("reg_covar", 1e308)},
+        "PPP": {
+            "bic_threshold=nan": ("bic_threshold", float("nan")),
+            "reg_covar=1e308": ("reg_covar", 1e308),
+        },
     }
     # Values that must be refused even though what the call returns may look fine.
-    invalid = {"categorical_features=[2.5]", "categorical_features=[2,2]", "alphas=[nan]"}
+    invalid = {
+        "categorical_features=[2.5]",
+        "categorical_features=[2,2]",
+        "alphas=[nan]",
+        "bic_threshold=nan",
+    }
     for key, (param, value) in specials.get(name, {}).items():
         # n_jobs=1000 starts hundreds of processes on a hang: the full run only.
         out[f"param:{key}"] = (param, value, key in invalid, not key.startswith("n_jobs"))

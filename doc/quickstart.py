@@ -23,7 +23,7 @@ X, y = load_wine_quality(return_X_y=True)
 presto = PRESTOClassifierCV(alphas=10, cv=3).fit(X, y)
 print("P(grade) of the first wine:", presto.predict_proba(X[:1]).round(3))
 
-# PPP: clusters, without being told how many; the same answer for any random_state.
+# PPP: clusters, without being told how many; the same answer for any order of the rows.
 print("clusters in iris:", PPP().fit(load_iris().data).n_clusters_)
 
 # Conformal selection: compounds whose toxicity exceeds 5, with FDR <= 20% on average.

@@ -82,8 +82,6 @@ _SAMPLER_Y_NONE = "y=None reaches type_of_target, whose message does not name y"
 KNOWN_FAILURES = {
     "ConformalSelector|y:huge": "finite labels near 1e308 overflow in the score computation",
     "OptCSSelector|y:huge": "finite labels near 1e308 overflow in the score computation",
-    "ConformalSelector|param:threshold=nan": "threshold=nan is accepted",
-    "OptCSSelector|param:threshold=nan": "threshold=nan is accepted",
     "PRESTOClassifier|y:mixed-int-str": _MIXED_LABELS,
     "PRESTOClassifierCV|y:mixed-int-str": _MIXED_LABELS,
     "ProportionalOddsClassifier|y:mixed-int-str": _MIXED_LABELS,
@@ -103,8 +101,6 @@ KNOWN_FAILURES = {
     "OptCSSelector|X:huge": _OVERFLOW_AS_NAN,
     "OptCSSelector|X:huge-one": _OVERFLOW_AS_NAN,
     "OptCSSelector|X:max-float": _OVERFLOW_AS_NAN,
-    "conformal_pvalues|weights:huge": "weights near 1e308 overflow to NaN p-values",
-    "conformal_pvalues|weights:zero-test-extreme": "zero test weights give p-values of 0",
 }
 
 

@@ -64,10 +64,8 @@ def test_the_patterns_catch_what_they_are_for():
 
 
 # The estimator families' own files (their sources, user-guide pages, API pages and gallery
-# examples) are cleaned by the families; until those clean-ups are merged their check is an
-# expected failure, while every other file is checked strictly.
+# examples) are checked by their own tests below.
 FAMILIES = ("cluster", "conformal", "ordinal", "over_sampling", "combine")
-FAMILY_PENDING = pytest.mark.xfail(strict=False, reason="pending merge of family cleanups")
 OWN_EXAMPLES = ("plot_roc_convex_hull",)
 
 
@@ -123,7 +121,6 @@ def test_installed_package_text_has_no_internal_reference():
     assert not offences, "internal references in the package:\n" + "\n".join(offences)
 
 
-@FAMILY_PENDING
 def test_installed_family_package_text_has_no_internal_reference():
     _, family = _package_sources()
     offences = _offences(family, PACKAGE_DIR)
@@ -144,7 +141,6 @@ def test_built_documentation_has_no_internal_reference():
     assert not offences, "internal references in the built documentation:\n" + "\n".join(offences)
 
 
-@FAMILY_PENDING
 def test_built_family_documentation_has_no_internal_reference():
     _, family = _html_pages()
     offences = _offences(family, HTML_DIR)

@@ -22,7 +22,7 @@ from sklearn.utils.validation import (
 )
 
 from skselect.conformal._pvalues import PRUNING_OPTIONS
-from skselect.utils._dask import is_dask_collection
+from skselect.utils._dask import dask_implementation, is_dask_collection
 
 
 def _is_pandas_df(X):
@@ -257,9 +257,7 @@ class _BaseConformalSelector(MetaEstimatorMixin, BaseEstimator):
             is a DataFrame, a Dask array chunked like ``X`` when ``X`` is a Dask array.
         """
         if is_dask_collection(X):
-            from skselect.conformal._dask import select_dask
-
-            return select_dask(self, X)
+            return dask_implementation("select_dask")(self, X)
         X, result = self._selection_result(X)
         return _wrap(result.selected, X, "selected")
 
@@ -286,9 +284,7 @@ class _BaseConformalSelector(MetaEstimatorMixin, BaseEstimator):
             ``effective_sample_size`` (of the calibration weights) for weighted selection.
         """
         if is_dask_collection(X):
-            from skselect.conformal._dask import selection_report_dask
-
-            return selection_report_dask(self, X)
+            return dask_implementation("selection_report_dask")(self, X)
         import pandas as pd
 
         X, result = self._selection_result(X)
@@ -326,9 +322,7 @@ class _BaseConformalSelector(MetaEstimatorMixin, BaseEstimator):
             is a DataFrame, a Dask array chunked like ``X`` when ``X`` is a Dask array.
         """
         if is_dask_collection(X):
-            from skselect.conformal._dask import p_values_dask
-
-            return p_values_dask(self, X)
+            return dask_implementation("p_values_dask")(self, X)
         X = self._check_test_input(X)
         return _wrap(self._p_values(X), X, "p_value")
 

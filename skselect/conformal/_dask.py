@@ -31,7 +31,12 @@ against the budget of :func:`skselect.utils._dask.max_gather_bytes`.
 
 import numpy as np
 
-from skselect.utils._dask import GATHER_CONFIG_KEY, import_dask, max_gather_bytes
+from skselect.utils._dask import (
+    GATHER_CONFIG_KEY,
+    import_dask,
+    max_gather_bytes,
+    register_dask_implementation,
+)
 
 # p-values above fdr are never selected, but fdr * k / m can round a hair above fdr when
 # k = m; keep a margin so that the client applies the exact rule to every candidate.
@@ -311,3 +316,9 @@ def conformal_pvalues_dask(
         None if test_weights is None else dask.delayed(calib_weights, pure=True),
         largest,
     )
+
+
+# The in-memory selectors and conformal_pvalues look these up by name, so that they never
+# import this module (which imports theirs).
+for _function in (select_dask, p_values_dask, selection_report_dask, conformal_pvalues_dask):
+    register_dask_implementation(_function.__name__, _function)

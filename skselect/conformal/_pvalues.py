@@ -16,7 +16,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 
 from skselect.conformal._conformal_fast import _weighted_rank_counts
-from skselect.utils._dask import is_dask_collection
+from skselect.utils._dask import dask_implementation, is_dask_collection
 
 PRUNING_OPTIONS = ("deterministic", "homogeneous", "heterogeneous")
 
@@ -237,9 +237,7 @@ def conformal_pvalues(
     array([0.8, 1. , 0.2])
     """
     if is_dask_collection(test_scores):
-        from skselect.conformal._dask import conformal_pvalues_dask
-
-        return conformal_pvalues_dask(
+        return dask_implementation("conformal_pvalues_dask")(
             calib_scores,
             test_scores,
             calib_weights=calib_weights,

@@ -69,6 +69,10 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
         neighbouring clusters are merged only when the evidence favours one cluster (the BIC
         difference is at most 0 and the dip test does not reject unimodality). Larger values
         find fewer clusters.
+    significance : float, default=1e-3
+        Level of Hartigan's dip test on a split's projection: a split is also kept when the
+        test rejects a single mode at this level (a node holding many clusters whose
+        projection is a comb of narrow modes). Smaller values find fewer clusters.
     covariance_type : {"full", "diag"}, default="full"
         Covariance of each cluster's Gaussian. Full covariances are shrunk towards their
         diagonal by ``n_features / (cluster size + n_features)``, so that small clusters in
@@ -215,6 +219,14 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
         -------
         self : PPP
             Fitted estimator.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import make_blobs
+        >>> from skselect.cluster import PPP
+        >>> X, _ = make_blobs(n_samples=300, centers=[[0, 0], [8, 0], [0, 8]], random_state=0)
+        >>> PPP().fit(X).n_clusters_
+        3
         """
         X = validate_data(self, X, dtype=[np.float64, np.float32], order="C", ensure_min_samples=2)
         n_samples, n_features = X.shape

@@ -73,6 +73,18 @@ class SplitTreeDisplay:
         Returns
         -------
         display : SplitTreeDisplay
+            The display, with ``ax_`` and ``figure_`` set.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> from sklearn.datasets import make_blobs
+        >>> from skselect.cluster import PPP, SplitTreeDisplay
+        >>> X, _ = make_blobs(n_samples=300, centers=3, n_features=5, random_state=0)
+        >>> display = SplitTreeDisplay.from_estimator(PPP().fit(X), max_depth=1)
+        >>> display.ax_.get_title()
+        'PPP split tree: 3 clusters'
         """
         check_is_fitted(estimator, "split_tree_")
         display = cls(estimator.split_tree_, estimator.n_clusters_)
@@ -91,6 +103,7 @@ class SplitTreeDisplay:
         Returns
         -------
         display : SplitTreeDisplay
+            The display, with ``ax_`` and ``figure_`` set.
         """
         plt = _pyplot()
         tree = self.split_tree

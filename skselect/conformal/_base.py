@@ -255,6 +255,18 @@ class _BaseConformalSelector(MetaEstimatorMixin, BaseEstimator):
         selected : ndarray of bool of shape (n_test,), pandas Series or Dask array
             True for the selected units; a boolean Series with the index of ``X`` when ``X``
             is a DataFrame, a Dask array chunked like ``X`` when ``X`` is a Dask array.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.linear_model import LinearRegression
+        >>> from skselect.conformal import ConformalSelector
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.normal(size=(400, 3))
+        >>> y = X[:, 0] + rng.normal(size=400)
+        >>> selector = ConformalSelector(LinearRegression(), threshold=1.0, fdr=0.2)
+        >>> selector.fit(X[:300], y[:300]).select(X[300:]).shape
+        (100,)
         """
         if is_dask_collection(X):
             return dask_implementation("select_dask")(self, X)
@@ -282,6 +294,18 @@ class _BaseConformalSelector(MetaEstimatorMixin, BaseEstimator):
             :class:`OptCSSelector` adds ``model`` (the index of the candidate each unit
             used). ``report.attrs`` holds ``fdr``, ``bh_cutoff`` for BH and
             ``effective_sample_size`` (of the calibration weights) for weighted selection.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.linear_model import LinearRegression
+        >>> from skselect.conformal import ConformalSelector
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.normal(size=(400, 3))
+        >>> y = X[:, 0] + rng.normal(size=400)
+        >>> selector = ConformalSelector(LinearRegression(), threshold=1.0, fdr=0.2)
+        >>> len(selector.fit(X[:300], y[:300]).selection_report(X[300:]))
+        100
         """
         if is_dask_collection(X):
             return dask_implementation("selection_report_dask")(self, X)
@@ -320,6 +344,19 @@ class _BaseConformalSelector(MetaEstimatorMixin, BaseEstimator):
         p_values : ndarray of shape (n_test,), pandas Series or Dask array
             One p-value in ``(0, 1]`` per unit; a Series with the index of ``X`` when ``X``
             is a DataFrame, a Dask array chunked like ``X`` when ``X`` is a Dask array.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.linear_model import LinearRegression
+        >>> from skselect.conformal import ConformalSelector
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.normal(size=(400, 3))
+        >>> y = X[:, 0] + rng.normal(size=400)
+        >>> selector = ConformalSelector(LinearRegression(), threshold=1.0, fdr=0.2)
+        >>> p = selector.fit(X[:300], y[:300]).p_values(X[300:])
+        >>> bool(((p > 0) & (p <= 1)).all())
+        True
         """
         if is_dask_collection(X):
             return dask_implementation("p_values_dask")(self, X)

@@ -242,6 +242,18 @@ class OptCSSelector(_BaseConformalSelector):
         -------
         self : object
             The fitted selector.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.linear_model import LinearRegression, Ridge
+        >>> from skselect.conformal import OptCSSelector
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.normal(size=(300, 3))
+        >>> y = X[:, 0] + rng.normal(size=300)
+        >>> selector = OptCSSelector([LinearRegression(), Ridge()], threshold=1.0).fit(X, y)
+        >>> selector.select(X[:20]).shape
+        (20,)
         """
         self._check_estimators()
         X, y = _validate_features(

@@ -101,6 +101,11 @@ class SelectionDisplay:
         -------
         display : SelectionDisplay
             The display, with the drawn ``axes_`` and ``figure_``.
+
+        Examples
+        --------
+        >>> from skselect.conformal import SelectionDisplay
+        >>> display = SelectionDisplay.from_estimator(selector, X_test)  # doctest: +SKIP
         """
         _check_matplotlib(f"{cls.__name__}.from_estimator")
         _, result = selector._selection_result(X)
@@ -130,6 +135,10 @@ class SelectionDisplay:
         -------
         display : SelectionDisplay
             ``self``, with ``axes_`` and ``figure_`` set.
+
+        Examples
+        --------
+        >>> display.plot()  # doctest: +SKIP
         """
         _check_matplotlib(f"{type(self).__name__}.plot")
         import matplotlib.pyplot as plt

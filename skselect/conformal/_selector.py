@@ -234,6 +234,18 @@ class ConformalSelector(_BaseConformalSelector):
         -------
         self : object
             The fitted selector.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.linear_model import LinearRegression
+        >>> from skselect.conformal import ConformalSelector
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.normal(size=(400, 3))
+        >>> y = X[:, 0] + rng.normal(size=400)
+        >>> selector = ConformalSelector(LinearRegression(), threshold=1.0, fdr=0.2)
+        >>> selector.fit(X, y).threshold
+        1.0
         """
         if self.weight_function is not None and self.method != "wcs":
             raise ValueError(

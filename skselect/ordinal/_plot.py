@@ -133,6 +133,10 @@ class BoundaryCoefficientDisplay:
         -------
         display : BoundaryCoefficientDisplay
             Self, with ``ax_``, ``figure_`` and ``lines_`` set.
+
+        Examples
+        --------
+        >>> display.plot()  # doctest: +SKIP
         """
         import matplotlib.pyplot as plt
 

@@ -104,6 +104,17 @@ class SplitTreeDisplay:
         -------
         display : SplitTreeDisplay
             The display, with ``ax_`` and ``figure_`` set.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> from sklearn.datasets import make_blobs
+        >>> from skselect.cluster import PPP, SplitTreeDisplay
+        >>> ppp = PPP().fit(make_blobs(n_samples=300, centers=3, random_state=0)[0])
+        >>> display = SplitTreeDisplay(ppp.split_tree_, ppp.n_clusters_).plot(max_depth=1)
+        >>> display.ax_.get_title()
+        'PPP split tree: 3 clusters'
         """
         plt = _pyplot()
         tree = self.split_tree

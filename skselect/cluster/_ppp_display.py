@@ -113,8 +113,8 @@ class SplitTreeDisplay:
         >>> from skselect.cluster import PPP, SplitTreeDisplay
         >>> ppp = PPP().fit(make_blobs(n_samples=300, centers=3, random_state=0)[0])
         >>> display = SplitTreeDisplay(ppp.split_tree_, ppp.n_clusters_).plot(max_depth=1)
-        >>> display.ax_.get_title()
-        'PPP split tree: 3 clusters'
+        >>> display.ax_.get_title() == f"PPP split tree: {ppp.n_clusters_} clusters"
+        True
         """
         plt = _pyplot()
         tree = self.split_tree

@@ -34,7 +34,7 @@ class Mixture:
 
     weights: np.ndarray  # (k,)
     means: np.ndarray  # (k, d)
-    covariances: np.ndarray  # (k, d, d) full, (k, d) diag, (k,) spherical
+    covariances: np.ndarray  # (k, d, d) full, (k, d) diag
     covariance_type: str
     factors: np.ndarray = field(repr=False)  # kernel form: (k, d*d) upper Cholesky or (k, d)
     offsets: np.ndarray = field(repr=False)  # (k,)
@@ -44,9 +44,7 @@ class Mixture:
         k, d = self.means.shape
         if self.covariance_type == "full":
             return self.factors.reshape(k, d, d)
-        if self.covariance_type == "diag":
-            return np.sqrt(self.factors)
-        return np.sqrt(self.factors[:, 0])
+        return np.sqrt(self.factors)
 
 
 def fit_mixture(X, labels, n_clusters, covariance_type, reg, n_threads):
@@ -81,11 +79,7 @@ def fit_mixture(X, labels, n_clusters, covariance_type, reg, n_threads):
         log_det = np.log(np.einsum("kii->ki", upper)).sum(axis=1)
     else:
         variances = scatter / denominator + reg
-        if covariance_type == "spherical":
-            variances = np.repeat(variances.mean(axis=1, keepdims=True), d, axis=1)
-            covariances = variances[:, 0].copy()
-        else:
-            covariances = variances
+        covariances = variances
         factors = 1.0 / variances
         log_det = 0.5 * np.log(factors).sum(axis=1)
     weights = counts / counts.sum()

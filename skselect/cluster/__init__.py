@@ -3,7 +3,6 @@
 # Authors: The skselect developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from skselect.cluster._ppp import PPP
-from skselect.cluster._ppp_display import SplitTreeDisplay
+from skselect.cluster._ppp import PPP, SplitTreeDisplay
 
 __all__ = ["PPP", "SplitTreeDisplay"]

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from skselect.cluster._ppp_fast import cluster_scatter, cluster_sums, gaussian_assign
-from skselect.cluster._ppp_split import (
+from skselect.cluster._ppp._fast import cluster_scatter, cluster_sums, gaussian_assign
+from skselect.cluster._ppp._split import (
     TEST_SAMPLE_SIZE,
     Evidence,
     cross_fitted_projection,

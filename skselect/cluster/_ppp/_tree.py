@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from skselect.cluster._ppp_fast import half_space_labels, lloyd_2means
-from skselect.cluster._ppp_split import TEST_SAMPLE_SIZE, propose, split_evidence
+from skselect.cluster._ppp._fast import half_space_labels, lloyd_2means
+from skselect.cluster._ppp._split import TEST_SAMPLE_SIZE, propose, split_evidence
 from skselect.utils._parallel import _kernel_n_threads
 
 # Rows of a node that Lloyd's iterations run on before the whole node is cut by the

@@ -16,9 +16,9 @@ from sklearn.base import (
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from skselect.cluster._ppp_fast import gaussian_log_densities, row_hashes
-from skselect.cluster._ppp_mixture import assign, merge_and_refine
-from skselect.cluster._ppp_tree import TreeConfig, grow_tree
+from skselect.cluster._ppp._fast import gaussian_log_densities, row_hashes
+from skselect.cluster._ppp._mixture import assign, merge_and_refine
+from skselect.cluster._ppp._tree import TreeConfig, grow_tree
 from skselect.utils._parallel import _kernel_n_threads
 
 # Rows (the first in hash order) on which the mixture is refined and merges are tested; every

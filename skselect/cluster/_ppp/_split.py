@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import gammaln
 
-from skselect.cluster._ppp_dip import dip_pvalue
-from skselect.cluster._ppp_fast import dip_statistic, lloyd_2means, project
+from skselect.cluster._ppp._dip import dip_pvalue
+from skselect.cluster._ppp._fast import dip_statistic, lloyd_2means, project
 
 # Rows of a node that the split test and the proposal's starts see: the first rows of the
 # node in hash order, a sample drawn independently of the input order. Above a few thousand

@@ -29,7 +29,7 @@ ROOT = Path(__file__).parent
 # Every compiled kernel, by module name. The build stops if a .pyx under skselect/ is missing
 # here, so a new kernel cannot be left out of the wheel by accident.
 EXTENSION_MODULES = [
-    "skselect.cluster._ppp_fast",
+    "skselect.cluster._ppp._fast",
     "skselect.conformal._conformal_fast",
     "skselect.ordinal._presto_fast",
     "skselect.over_sampling._smote_fast",

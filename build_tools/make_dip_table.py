@@ -4,7 +4,7 @@ The uniform distribution is the asymptotically least favourable unimodal distrib
 the dip (Hartigan and Hartigan, 1985), so quantiles of ``sqrt(n) * dip`` for uniform samples
 give a test of unimodality that is conservative for every unimodal distribution. This script
 simulates them (fixed seed, so the table is reproducible) and prints the Python literal
-stored in ``skselect/cluster/_ppp_dip.py``.
+stored in ``skselect/cluster/_ppp/_dip.py``.
 
 Run: ``python build_tools/make_dip_table.py > /tmp/table.txt`` (a few minutes on 2 cores).
 """
@@ -15,7 +15,7 @@ Run: ``python build_tools/make_dip_table.py > /tmp/table.txt`` (a few minutes on
 import sys
 
 import numpy as np
-from skselect.cluster._ppp_fast import dip_statistic
+from skselect.cluster._ppp._fast import dip_statistic
 
 SIZES = [
     4,

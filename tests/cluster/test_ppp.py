@@ -17,7 +17,7 @@ from sklearn.datasets import load_iris, load_wine, make_blobs
 from sklearn.metrics import adjusted_rand_score
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
-from skselect.cluster._ppp_fast import (
+from skselect.cluster._ppp._fast import (
     dip_statistic,
     gaussian_assign,
     gaussian_log_densities,
@@ -27,9 +27,9 @@ from skselect.cluster._ppp_fast import (
 from threadpoolctl import threadpool_limits
 
 from skselect.cluster import PPP
-from skselect.cluster._ppp_dip import dip_pvalue
-from skselect.cluster._ppp_mixture import fit_mixture
-from skselect.cluster._ppp_split import delta_bic, dip_test
+from skselect.cluster._ppp._dip import dip_pvalue
+from skselect.cluster._ppp._mixture import fit_mixture
+from skselect.cluster._ppp._split import delta_bic, dip_test
 
 # External labelled benchmark data: SKSELECT_DATA_DIR, else the checkout's ../shared/data.
 SHARED = (

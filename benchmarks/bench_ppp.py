@@ -309,6 +309,54 @@ def repeatability(names, sets):
     return float(np.mean(identical)) if identical else float("nan")
 
 
+TRANSFORMATIONS = {
+    "rows permuted": lambda X, rng: X[rng.permutation(X.shape[0])],
+    "X * 3.7 + b": lambda X, rng: X * 3.7 + rng.uniform(-10, 10, size=X.shape[1]),
+    "X * 1e-3 + b": lambda X, rng: X * 1e-3 + rng.uniform(-1, 1, size=X.shape[1]),
+    "jitter 1e-9": lambda X, rng: X * (1 + 1e-9 * rng.uniform(-1, 1, size=X.shape)),
+}
+
+
+def stability(names, sets, log):
+    """k and ARI against the untransformed labels under each transformation, every set.
+
+    The sets are fitted as loaded (raw units): PPP standardises by default, so a positive
+    scale and a shift of every feature must leave the answer unchanged.
+    """
+    header = ["set", "k"] + [f"{t} k / ARI" for t in TRANSFORMATIONS]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    worst = 1.0
+    same_k = []
+    for name in names:
+        try:
+            X, _ = sets[name]()
+        except FileNotFoundError:
+            continue
+        reference = PPP().fit(X)
+        cells = [name, str(reference.n_clusters_)]
+        for index, (label, transform) in enumerate(TRANSFORMATIONS.items()):
+            rng = np.random.default_rng(index)
+            if label == "rows permuted":
+                permutation = np.random.default_rng(index).permutation(X.shape[0])
+                fitted = PPP().fit(X[permutation])
+                ari = adjusted_rand_score(reference.labels_[permutation], fitted.labels_)
+            else:
+                fitted = PPP().fit(transform(X, rng))
+                ari = adjusted_rand_score(reference.labels_, fitted.labels_)
+            worst = min(worst, ari)
+            same_k.append(fitted.n_clusters_ == reference.n_clusters_)
+            cells.append(f"{fitted.n_clusters_} / {ari:.3f}")
+        line = "| " + " | ".join(cells) + " |"
+        print(line, file=log, flush=True)
+        lines.append(line)
+    lines.append("")
+    lines.append(
+        f"Same k in {np.mean(same_k):.3f} of the fits; smallest ARI against the "
+        f"untransformed labels {worst:.3f}."
+    )
+    return "\n".join(lines)
+
+
 def scale_runs(log):
     """Fit time against KMeans(true k) on the same data at large n."""
     lines = [
@@ -344,6 +392,9 @@ def main():
     parser.add_argument("--sets", nargs="*", help="run only these sets")
     parser.add_argument("--ppp-only", action="store_true", help="leave the peers out")
     parser.add_argument("--scale", action="store_true", help="only the large-n timing runs")
+    parser.add_argument(
+        "--stability", action="store_true", help="only the stability table (both halves)"
+    )
     parser.add_argument("--cache", help="JSON file keeping the peers' results (tuning only)")
     parser.add_argument("--ppp", default="", help="PPP parameters, e.g. 'bic_threshold=5'")
     args = parser.parse_args()
@@ -353,6 +404,10 @@ def main():
         return
     sets = battery()
     development, held_out = battery_split(sets)
+    if args.stability:
+        names = [n for n in sorted(sets) if not args.sets or n in args.sets]
+        print(stability(names, sets, sys.stderr))
+        return
     params = eval(f"dict({args.ppp})")  # a developer's command line, not user input
     methods = {"PPP": lambda X, k: _ppp(X, k, **params)}
     if not args.ppp_only:

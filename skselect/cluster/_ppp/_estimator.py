@@ -16,8 +16,12 @@ from sklearn.base import (
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from skselect.cluster._ppp._fast import gaussian_log_densities, row_hashes
-from skselect.cluster._ppp._mixture import assign, merge_and_refine
+from skselect.cluster._ppp._fast import (
+    gaussian_log_densities,
+    quantized_row_hashes,
+    row_hashes,
+)
+from skselect.cluster._ppp._mixture import MixtureConfig, assign, merge_and_refine
 from skselect.cluster._ppp._tree import TreeConfig, grow_tree
 from skselect.utils._parallel import _kernel_n_threads
 
@@ -27,16 +31,44 @@ from skselect.utils._parallel import _kernel_n_threads
 REFINE_SAMPLE_SIZE = 1 << 17
 
 
-class _MixtureConfig:
-    def __init__(
-        self, bic_threshold, significance, min_cluster_size, covariance_type, reg, n_threads
-    ):
-        self.bic_threshold = bic_threshold
-        self.significance = significance
-        self.min_cluster_size = min_cluster_size
-        self.covariance_type = covariance_type
-        self.reg = reg
-        self.n_threads = n_threads
+# A feature whose spread is at most this fraction of its magnitude is constant: what varies
+# is rounding (a constant column shifted by b has a computed spread near 1e-17) or a change
+# in the last digits, and dividing by such a spread would blow rounding up into a feature.
+CONSTANT_SPREAD = 1e-9
+# Cells per standard deviation of the grid whose cells order the rows (see _geometric_order).
+ORDER_GRID_RESOLUTION = 1024
+
+
+def _geometric_order(X, n_threads):
+    """An order of the rows defined by where they lie, not by their exact bits.
+
+    Every feature is cut into cells of 1/ORDER_GRID_RESOLUTION of its standard deviation,
+    and rows are sorted by a hash of their cell (a pseudo-random order, so that the first
+    rows of any group are a sample of it), then by a hash of their exact values (rows in one
+    cell are interchangeable: nearly equal). Sorting by the exact values alone made the
+    result hinge on the last bit of the input; with cells, the data in other units
+    (``X * c + b``) or with a relative change of 1e-9 give the same order except for the
+    rare rows that cross a cell's edge (the chance is the change over the cell's width).
+    Any permutation of the rows gives the same order.
+    """
+    magnitude = np.abs(X).max(axis=0).astype(np.float64)
+    # Divided by a power of two near each feature's magnitude (exact), no moment overflows.
+    _, exponent = np.frexp(np.where(magnitude > 0, magnitude, 1.0))
+    power = np.ldexp(1.0, exponent)
+    mean = np.empty(X.shape[1])
+    spread = np.empty(X.shape[1])
+    for j in range(X.shape[1]):
+        column = X[:, j] / power[j]
+        mean[j] = column.mean(dtype=np.float64)
+        spread[j] = column.std(dtype=np.float64)
+    spread[~(spread > CONSTANT_SPREAD)] = 1.0
+    cells = np.empty(X.shape[0], dtype=np.uint64)
+    exact = np.empty(X.shape[0], dtype=np.uint64)
+    quantized_row_hashes(
+        X, mean * power, ORDER_GRID_RESOLUTION / (spread * power), cells, n_threads
+    )
+    row_hashes(X, exact, n_threads)
+    return np.lexsort((exact, cells))
 
 
 class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseEstimator):
@@ -115,10 +147,13 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
         One entry per node of the split tree, parents before children (``pandas.DataFrame``
         accepts it): ``node``, ``parent`` (-1 for the root), ``depth``, ``size`` (samples),
         ``test_size`` (samples the split test used), ``delta_bic`` (the evidence for the
-        chosen split), ``n_proposals`` (distinct 2-means partitions compared), ``decision``
+        chosen split), ``dip_p_value`` (the dip test's p-value on the same projection),
+        ``n_proposals`` (distinct 2-means partitions compared), ``decision``
         (``"split"``, or why the node is a leaf: ``"one cluster"``, ``"too small"``,
         ``"child too small"``, ``"identical rows"``,
-        ``"max_clusters reached"``, ``"max_depth reached"``), ``left`` and ``right`` (child
+        ``"max_clusters reached"``, ``"max_depth reached"``), ``lookahead`` (True where no
+        proposal of the node passed the test but a half of the node has several modes by the
+        dip test, so the node was split by its best proposal), ``left`` and ``right`` (child
         node ids, -1 for a leaf) and ``cluster`` (for a leaf, the cluster most of its samples
         ended in; -1 for an internal node). Tests that were not run have NaN.
     merges_ : dict of ndarray
@@ -232,10 +267,7 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
         n_samples, n_features = X.shape
         n_threads = _kernel_n_threads(n_samples * n_features)
 
-        hashes = np.empty(n_samples, dtype=np.uint64)
-        row_hashes(X, hashes, n_threads)
-        order = np.argsort(hashes, kind="stable")
-        del hashes
+        order = _geometric_order(X, n_threads)
         rank_of_row = np.empty(n_samples, dtype=np.intp)
         rank_of_row[order] = np.arange(n_samples)
 
@@ -263,24 +295,21 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
         sample_labels = np.ascontiguousarray(leaf_by_rank[: refine_rows.shape[0]])
         del leaf_by_rank
 
-        mixture_config = _MixtureConfig(
+        n_refine, n_leaves = refine_rows.shape[0], len(leaves)
+        mixture_config = MixtureConfig(
             bic_threshold=self.bic_threshold,
             significance=self.significance,
             min_cluster_size=self.min_cluster_size,
             covariance_type=self.covariance_type,
             reg=self.reg_covar,
-            n_threads=n_threads,
+            # A refinement pass evaluates every row against every component.
+            n_threads=_kernel_n_threads(n_refine * n_leaves * n_features),
         )
-        merges = []
-        # The refinement iterates over at most REFINE_SAMPLE_SIZE rows: threads only pay off
-        # on the larger samples (see _ppp_tree for the measurement).
-        mixture_config.n_threads = _kernel_n_threads(refine_rows.size // 8)
-        _, mixture = merge_and_refine(
-            refine_rows, sample_labels, len(leaves), mixture_config, merges
-        )
-        mixture_config.n_threads = n_threads
+        _, mixture, merges = merge_and_refine(refine_rows, sample_labels, n_leaves, mixture_config)
         self._mixture = mixture
-        working_labels, _, _ = assign(Xw, mixture, n_threads)
+        working_labels, _, _ = assign(
+            Xw, mixture, _kernel_n_threads(n_samples * mixture.means.shape[0] * n_features)
+        )
         labels = np.empty(n_samples, dtype=np.intp)
         labels[order] = working_labels
 
@@ -314,7 +343,7 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
         if self.standardize:
             spread = scaled.std(axis=0, dtype=np.float64)
             # A constant feature carries no information; leave it at zero, not NaN.
-            spread[spread <= np.finfo(np.float64).tiny] = 1.0
+            spread[spread <= CONSTANT_SPREAD] = 1.0
         else:
             spread = np.ones(X.shape[1])
         self._spread = spread
@@ -479,6 +508,7 @@ def _tree_records(tree, working_labels):
         "dip_p_value": np.array(tree.dip_p_value, dtype=np.float64),
         "n_proposals": np.array(tree.n_proposals, dtype=np.intp),
         "decision": np.array(tree.decision, dtype=object),
+        "lookahead": np.array(tree.lookahead, dtype=bool),
         "left": np.array(tree.left, dtype=np.intp),
         "right": np.array(tree.right, dtype=np.intp),
         "cluster": cluster,

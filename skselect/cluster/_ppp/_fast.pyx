@@ -1,5 +1,5 @@
-"""Kernels of PPP: row hashes, two-centre Lloyd passes, projections, Hartigan's dip, cluster
-moments and Gaussian assignments.
+"""Kernels of PPP: row hashes, two-centre Lloyd passes, projections, Hartigan's dip, the
+one-dimensional split test's two likelihoods, cluster moments and Gaussian assignments.
 
 Every reduction over samples is split into chunks whose number depends only on the number of
 samples and the statistic's size, never on the number of threads, and the chunk partial sums
@@ -13,7 +13,7 @@ accumulation is in double precision, whatever the input precision.
 
 from cython cimport floating
 from cython.parallel cimport prange
-from libc.math cimport INFINITY
+from libc.math cimport INFINITY, M_PI, exp, fabs, lgamma, log, log1p, pow, rint
 from libc.stdint cimport uint64_t
 from libc.string cimport memcpy
 
@@ -61,6 +61,37 @@ def row_hashes(
         for j in range(d):
             value = X[i, j] + 0.0  # -0.0 + 0.0 == +0.0
             memcpy(&bits, &value, 8)
+            h = _mix(h ^ bits) + <uint64_t>0x9E3779B97F4A7C15
+        out[i] = _mix(h)
+
+
+def quantized_row_hashes(
+    const floating[:, ::1] X,  # IN (n_samples, n_features)
+    const double[::1] shift,  # IN (n_features,)
+    const double[::1] inverse_step,  # IN (n_features,): grid cells per unit of the feature
+    uint64_t[::1] out,  # OUT (n_samples,)
+    int n_threads,
+):
+    """A 64-bit hash of every row's cell in a grid: ``rint((x - shift) * inverse_step)``.
+
+    Rows whose values differ by much less than a cell (the same data in other units, or with
+    the last bits changed) hash alike, except for the rare values near a cell's edge.
+    """
+    cdef Py_ssize_t n = X.shape[0], d = X.shape[1], i, j
+    cdef double cell
+    cdef long long index
+    cdef uint64_t h, bits
+    for i in prange(n, nogil=True, schedule="static", num_threads=n_threads):
+        h = <uint64_t>0x9E3779B97F4A7C15
+        for j in range(d):
+            cell = rint((X[i, j] - shift[j]) * inverse_step[j])
+            # Beyond 2^62 cells from the centre every value shares the outermost cell.
+            if cell > 4.6e18:
+                cell = 4.6e18
+            elif cell < -4.6e18:
+                cell = -4.6e18
+            index = <long long>cell
+            bits = <uint64_t>index
             h = _mix(h ^ bits) + <uint64_t>0x9E3779B97F4A7C15
         out[i] = _mix(h)
 
@@ -512,3 +543,149 @@ def gaussian_assign(
             labels[i] = best
             runner_up[i] = second if n_components > 1 else best
             log_margin[i] = best_value - second_value if n_components > 1 else INFINITY
+
+
+def two_gaussians_loglik(
+    const double[::1] x,  # IN (n,): sorted ascending
+    double[::1] responsibility,  # SCRATCH (n,)
+    int max_iter,
+    double min_component,
+):
+    """Log-likelihood of a two-Gaussian mixture fitted to ``x`` by EM from the best 2-means
+    cut of the sorted values; -inf when a component ends with fewer than ``min_component``
+    points of mass.
+
+    The likelihood is unbounded (a component can shrink onto a few points), so variances are
+    floored at a thousandth of the sample's. EM stops when the log-likelihood gains less than
+    a relative 1e-9.
+    """
+    cdef Py_ssize_t n = x.shape[0], i, cut = 1
+    cdef double total = 0.0, total_sq = 0.0, left_sum = 0.0, left_sq = 0.0
+    cdef double sse, best_sse = INFINITY, mean_all, floor, diff
+    cdef double mass0, mass1, sum0, sum1, mean0, mean1, var0, var1, r1
+    cdef double log_w0, log_w1, lj0, lj1, e, row, loglik = -INFINITY
+    cdef double previous = -INFINITY
+    cdef int iteration
+    if n < 2:
+        return -INFINITY
+    with nogil:
+        for i in range(n):
+            total = total + x[i]
+            total_sq = total_sq + x[i] * x[i]
+        # The cut minimising the within-group sum of squares of the sorted values.
+        for i in range(1, n):
+            left_sum = left_sum + x[i - 1]
+            left_sq = left_sq + x[i - 1] * x[i - 1]
+            sse = (left_sq - left_sum * left_sum / i) + (
+                (total_sq - left_sq) - (total - left_sum) * (total - left_sum) / (n - i)
+            )
+            if sse < best_sse:
+                best_sse = sse
+                cut = i
+        for i in range(n):
+            responsibility[i] = 0.0 if i < cut else 1.0
+        mean_all = total / n
+        floor = 0.0
+        for i in range(n):
+            diff = x[i] - mean_all
+            floor = floor + diff * diff
+        floor = 1e-3 * floor / n
+        for iteration in range(max_iter):
+            mass0 = 0.0
+            mass1 = 0.0
+            sum0 = 0.0
+            sum1 = 0.0
+            for i in range(n):
+                r1 = responsibility[i]
+                mass1 = mass1 + r1
+                mass0 = mass0 + (1.0 - r1)
+                sum1 = sum1 + r1 * x[i]
+                sum0 = sum0 + (1.0 - r1) * x[i]
+            if mass0 <= 0.0 or mass1 <= 0.0:
+                break
+            mean0 = sum0 / mass0
+            mean1 = sum1 / mass1
+            var0 = 0.0
+            var1 = 0.0
+            for i in range(n):
+                r1 = responsibility[i]
+                var0 = var0 + (1.0 - r1) * (x[i] - mean0) * (x[i] - mean0)
+                var1 = var1 + r1 * (x[i] - mean1) * (x[i] - mean1)
+            var0 = var0 / mass0
+            var1 = var1 / mass1
+            if var0 < floor:
+                var0 = floor
+            if var1 < floor:
+                var1 = floor
+            log_w0 = log(mass0 / n) - 0.5 * log(2.0 * M_PI * var0)
+            log_w1 = log(mass1 / n) - 0.5 * log(2.0 * M_PI * var1)
+            loglik = 0.0
+            for i in range(n):
+                lj0 = log_w0 - 0.5 * (x[i] - mean0) * (x[i] - mean0) / var0
+                lj1 = log_w1 - 0.5 * (x[i] - mean1) * (x[i] - mean1) / var1
+                # One exp per row: e = exp(low - top) <= 1 gives both the row's log-sum-exp
+                # and the responsibility of either component.
+                if lj1 >= lj0:
+                    e = exp(lj0 - lj1)
+                    row = lj1 + log1p(e)
+                    responsibility[i] = 1.0 / (1.0 + e)
+                else:
+                    e = exp(lj1 - lj0)
+                    row = lj0 + log1p(e)
+                    responsibility[i] = e / (1.0 + e)
+                loglik = loglik + row
+            if loglik - previous <= 1e-9 * fabs(loglik):
+                break
+            previous = loglik
+        mass1 = 0.0
+        for i in range(n):
+            mass1 = mass1 + responsibility[i]
+    if mass1 < min_component or n - mass1 < min_component:
+        return -INFINITY
+    return loglik
+
+
+def two_piece_generalized_normal_loglik(
+    const double[::1] z,  # IN (n,): sorted ascending, scaled to [0, 1]
+    const double[::1] modes,  # IN (m,): candidate modes
+    const double[::1] shapes,  # IN (s,): candidate shapes (> 0)
+    double[:, ::1] powers,  # SCRATCH (2, s): left and right sums of |z - mode| ** shape
+):
+    """Largest log-likelihood of a two-piece generalised normal over the candidate modes and
+    shapes, for data scaled to [0, 1] (the caller subtracts ``n log(range)``).
+
+    The density is proportional to ``exp(-(|z - mode| / scale)**shape)``, with one scale
+    left of the mode and one right of it; for a given mode and shape both scales have closed
+    forms, which leaves ``n (log shape - lgamma(1/shape) - log(t (a + b))) - n / shape`` with
+    ``a, b`` the ``1/(shape + 1)`` powers of the two sums and ``t = (shape (a + b) / n)**(1 /
+    shape)``. -inf when no candidate is valid.
+    """
+    cdef Py_ssize_t n = z.shape[0], n_modes = modes.shape[0], n_shapes = shapes.shape[0]
+    cdef Py_ssize_t i, m, s, side
+    cdef double mode, gap, log_gap, shape, a, b, total, t, value, best = -INFINITY
+    with nogil:
+        for m in range(n_modes):
+            mode = modes[m]
+            for s in range(n_shapes):
+                powers[0, s] = 0.0
+                powers[1, s] = 0.0
+            for i in range(n):
+                gap = z[i] - mode
+                if gap == 0.0:
+                    continue
+                side = 1 if gap > 0.0 else 0
+                log_gap = log(fabs(gap))
+                for s in range(n_shapes):
+                    powers[side, s] = powers[side, s] + exp(shapes[s] * log_gap)
+            for s in range(n_shapes):
+                shape = shapes[s]
+                a = pow(powers[0, s], 1.0 / (shape + 1.0))
+                b = pow(powers[1, s], 1.0 / (shape + 1.0))
+                total = a + b
+                if not total > 0.0:
+                    continue
+                t = pow(shape * total / n, 1.0 / shape)
+                value = n * (log(shape) - lgamma(1.0 / shape) - log(t * total)) - n / shape
+                if value > best:
+                    best = value
+    return best

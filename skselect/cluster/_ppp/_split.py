@@ -21,16 +21,27 @@ cluster is one cluster in any dimension.
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import gammaln
 
 from skselect.cluster._ppp._dip import dip_pvalue
-from skselect.cluster._ppp._fast import dip_statistic, lloyd_2means, project
+from skselect.cluster._ppp._fast import (
+    dip_statistic,
+    lloyd_2means,
+    project,
+    two_gaussians_loglik,
+    two_piece_generalized_normal_loglik,
+)
 
 # Rows of a node that the split test and the proposal's starts see: the first rows of the
 # node in hash order, a sample drawn independently of the input order. Above a few thousand
 # rows the test has all the power it needs, and a larger sample would only make it
 # sensitive to departures from the cluster models that are too small to matter.
 TEST_SAMPLE_SIZE = 4096
+# Below this many rows a node's evidence is the median over _N_SMALL_NODE_CUTS cuts into
+# halves (measured on Gaussian noise with d > n: one cut found two clusters in 7-10% of the
+# data sets, the median of three in none of 30 per shape, and it found both clusters of a
+# 90 x 200 two-cluster problem in 15 of 15 data sets instead of 14).
+SMALL_NODE_SIZE = 1024
+_N_SMALL_NODE_CUTS = 3
 # Lloyd's iterations on samples; they converge long before on the data sets measured.
 _MAX_ITER = 100
 # Deterministic k-means++ starts tried besides the principal-direction start.
@@ -154,48 +165,9 @@ def fisher_direction(X, labels):
 
 def _two_gaussians_loglik(x):
     """Log-likelihood of a two-component Gaussian mixture fitted to ``x`` by EM, started
-    from the best 2-means cut of the sorted values."""
+    from the best 2-means cut of the sorted values (kernel: ``two_gaussians_loglik``)."""
     x = np.sort(x)
-    n = x.size
-    cumulative = np.cumsum(x)
-    cumulative_sq = np.cumsum(x * x)
-    left = np.arange(1, n)
-    sse = (cumulative_sq[left - 1] - cumulative[left - 1] ** 2 / left) + (
-        (cumulative_sq[-1] - cumulative_sq[left - 1])
-        - (cumulative[-1] - cumulative[left - 1]) ** 2 / (n - left)
-    )
-    cut = left[np.argmin(sse)]
-    responsibility = np.zeros((n, 2))
-    responsibility[:cut, 0] = 1.0
-    responsibility[cut:, 1] = 1.0
-    # The mixture likelihood is unbounded (a component can shrink onto a few points): floor
-    # the variances at a thousandth of the sample's, and give no credit to a component of
-    # fewer than _MIN_COMPONENT points.
-    floor = 1e-3 * x.var()
-    previous = -np.inf
-    loglik = -np.inf
-    for _ in range(_EM_MAX_ITER):
-        mass = responsibility.sum(axis=0)
-        if mass.min() <= 0:
-            break
-        weight = mass / n
-        mean = responsibility.T @ x / mass
-        variance = np.maximum((responsibility * (x[:, None] - mean) ** 2).sum(axis=0) / mass, floor)
-        log_joint = (
-            np.log(weight)
-            - 0.5 * np.log(2 * np.pi * variance)
-            - 0.5 * (x[:, None] - mean) ** 2 / variance
-        )
-        top = log_joint.max(axis=1)
-        row = top + np.log(np.exp(log_joint - top[:, None]).sum(axis=1))
-        loglik = row.sum()
-        responsibility = np.exp(log_joint - row[:, None])
-        if loglik - previous <= 1e-9 * abs(loglik):
-            break
-        previous = loglik
-    if responsibility.sum(axis=0).min() < _MIN_COMPONENT:
-        return -np.inf
-    return loglik
+    return two_gaussians_loglik(x, np.empty(x.size), _EM_MAX_ITER, float(_MIN_COMPONENT))
 
 
 def _generalized_normal_loglik(x):
@@ -204,31 +176,16 @@ def _generalized_normal_loglik(x):
     The density is proportional to ``exp(-(|x - mode| / scale)**shape)`` with one scale
     left of the mode and another right of it, so one cluster may be skewed (a cluster cut by
     a hyperplane is). For a given mode and shape the two scales have closed forms; the mode
-    is profiled over quantiles of ``x`` and the shape over a grid.
+    is profiled over quantiles of ``x`` and the shape over a grid (kernel:
+    ``two_piece_generalized_normal_loglik``).
     """
-    n = x.size
     spread = np.ptp(x)
     if spread <= 0:
         return np.inf
-    z = (x - x.min()) / spread
-    best = -np.inf
-    shapes = _SHAPES[None, :]
-    for mode in np.quantile(z, _MODE_QUANTILES):
-        left = np.clip(mode - z, 0.0, None)[:, None] ** shapes
-        right = np.clip(z - mode, 0.0, None)[:, None] ** shapes
-        a = left.sum(axis=0) ** (1.0 / (shapes[0] + 1))
-        b = right.sum(axis=0) ** (1.0 / (shapes[0] + 1))
-        total = a + b
-        valid = total > 0
-        t = (shapes[0] * total / n) ** (1.0 / shapes[0])
-        with np.errstate(divide="ignore"):
-            loglik = (
-                n * (np.log(shapes[0]) - gammaln(1.0 / shapes[0]) - np.log(t * total))
-                - n / shapes[0]
-            )
-        if valid.any():
-            best = max(best, float(np.max(loglik[valid])))
-    return best - n * np.log(spread)
+    z = np.sort((x - x.min()) / spread)
+    modes = np.quantile(z, _MODE_QUANTILES)
+    best = two_piece_generalized_normal_loglik(z, modes, _SHAPES, np.empty((2, _SHAPES.size)))
+    return best - x.size * np.log(spread)
 
 
 def delta_bic(x):
@@ -303,10 +260,25 @@ def projection_evidence(values):
 
 
 def split_evidence(X, centers, n_threads):
-    """Cross-fitted evidence for the 2-means split of ``X`` started from ``centers``."""
+    """Cross-fitted evidence for the 2-means split of ``X`` started from ``centers``.
+
+    On small nodes the evidence of one cut into halves varies with the cut: the median of
+    ``_N_SMALL_NODE_CUTS`` cuts is read instead (the first cut alternates the rows, the others
+    interleave fixed permutations of them).
+    """
 
     def labels_of_half(_, half):
         result = two_means(half, centers, n_threads)
         return None if result is None else result[1]
 
-    return projection_evidence(cross_fitted_projection(X, labels_of_half))
+    if X.shape[0] >= SMALL_NODE_SIZE:
+        return projection_evidence(cross_fitted_projection(X, labels_of_half))
+    readings = [projection_evidence(cross_fitted_projection(X, labels_of_half))]
+    rng = np.random.default_rng(X.shape[0])
+    for _ in range(_N_SMALL_NODE_CUTS - 1):
+        permuted = np.ascontiguousarray(X[rng.permutation(X.shape[0])])
+        readings.append(projection_evidence(cross_fitted_projection(permuted, labels_of_half)))
+    return Evidence(
+        float(np.median([r.delta_bic for r in readings])),
+        float(np.median([r.dip_p_value for r in readings])),
+    )

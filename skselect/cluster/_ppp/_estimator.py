@@ -99,11 +99,15 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
     weights_ : ndarray of shape (n_clusters,)
         Mixing weight of every cluster's Gaussian.
     means_ : ndarray of shape (n_clusters, n_features)
-        Mean of every cluster's Gaussian, in the input space.
+        Mean of every cluster's Gaussian, in the input space; always finite, within the
+        range of the training data.
     covariances_ : ndarray
         Covariance of every cluster's Gaussian, in the input space: shape
         (n_clusters, n_features, n_features) for ``"full"``, (n_clusters, n_features) for
-        ``"diag"``.
+        ``"diag"``. Data of magnitude near float64's largest values (about 1e154 and
+        beyond) can have covariances beyond its range: those entries are ``inf`` (with their
+        sign), never NaN; ``predict``, ``predict_proba`` and ``transform`` work in the
+        standardised space and stay exact.
     precisions_cholesky_ : ndarray
         Cholesky factors of the precision matrices, as in
         :class:`sklearn.mixture.GaussianMixture` (upper triangular ``U`` with
@@ -302,14 +306,21 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
         """Store the affine map to the standardised space, safe for values near overflow.
 
         Features are first divided by a power of two near their largest magnitude (exact in
-        floating point), so that means and variances are computed without overflow.
+        floating point), so that means and variances are computed without overflow. The
+        divided data's range is kept: a mean is a convex combination of rows, so it is
+        clipped to that range before it is scaled back (exact math, and no overflow).
         """
         magnitude = np.abs(X).max(axis=0).astype(np.float64)
         if not self.standardize:
             magnitude = np.full_like(magnitude, magnitude.max() if magnitude.size else 1.0)
         _, exponent = np.frexp(np.where(magnitude > 0, magnitude, 1.0))
+        # Values in the top binade of X's dtype would need 2**maxexp, which overflows to inf
+        # (and turns every scaled value to 0); one power less keeps |X / power| below 2.
+        exponent = np.minimum(exponent, np.finfo(X.dtype).maxexp - 1)
         self._power = np.ldexp(1.0, exponent)
         scaled = X / self._power.astype(X.dtype)
+        self._scaled_min = scaled.min(axis=0, initial=np.inf).astype(np.float64)
+        self._scaled_max = scaled.max(axis=0, initial=-np.inf).astype(np.float64)
         self._shift = scaled.mean(axis=0, dtype=np.float64)
         if self.standardize:
             spread = scaled.std(axis=0, dtype=np.float64)
@@ -329,7 +340,7 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
         with np.errstate(over="ignore", invalid="ignore"):
             self._standardise_in_place(Z)
         # Beyond 1e150 standard deviations the squared distances overflow float64.
-        if not (np.isfinite(Z).all() and np.abs(Z).max(initial=0.0) < 1e150):
+        if not (np.isfinite(Z).all() and float(np.abs(Z).max(initial=0.0)) < 1e150):
             raise ValueError(
                 "X has values so far outside the training data's range (more than 1e150 "
                 "of its standard deviations) that their distances to the clusters overflow "
@@ -338,20 +349,26 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
             )
         return Z
 
-    @np.errstate(over="ignore")
+    @np.errstate(over="ignore", under="ignore")
     def _set_public_parameters(self, mixture, dtype):
-        # Data of extreme magnitude (variances beyond float64's range) get infinite
-        # covariances here; predictions use the standardised model and stay exact.
-        scale = self._power * self._spread  # input = standardised * scale + offset
-        offset = self._power * self._shift
+        # input = power * (standardised * spread + shift), with power a power of two: the
+        # factors are applied one at a time, each finite and nonzero, so that a product can
+        # overflow to inf (a covariance beyond float64's range) but never become NaN.
+        power, spread = self._power, self._spread
         self.weights_ = mixture.weights.copy()
-        self.means_ = mixture.means * scale + offset
-        if self.covariance_type == "full":
-            self.covariances_ = mixture.covariances * np.outer(scale, scale)
-            self.precisions_cholesky_ = mixture.precisions_cholesky / scale[None, :, None]
+        scaled_means = np.clip(
+            mixture.means * spread + self._shift, self._scaled_min, self._scaled_max
+        )
+        self.means_ = scaled_means * power
+        if mixture.covariance_type == "full":
+            covariances = mixture.covariances * np.outer(spread, spread)
+            self.covariances_ = covariances * power[:, None] * power[None, :]
+            self.precisions_cholesky_ = (
+                mixture.precisions_cholesky / spread[None, :, None] / power[None, :, None]
+            )
         else:
-            self.covariances_ = mixture.covariances * scale**2
-            self.precisions_cholesky_ = mixture.precisions_cholesky / scale
+            self.covariances_ = mixture.covariances * spread**2 * power * power
+            self.precisions_cholesky_ = mixture.precisions_cholesky / spread / power
         self.cluster_centers_ = self.means_.astype(dtype)
 
     # --------------------------------------------------------------- inference

@@ -1,0 +1,101 @@
+"""PPP on extreme, narrow-typed, wide and degenerate input."""
+
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_blobs
+from sklearn.metrics import adjusted_rand_score
+
+from skselect.cluster import PPP
+
+
+def _blobs():
+    X, y = make_blobs(n_samples=300, centers=3, n_features=3, random_state=0)
+    return X, y
+
+
+# ------------------------------------------------------------------ values near overflow
+
+
+def _assert_same_model_up_to_scale(big, small, X_big, X_small, factor):
+    """``big`` was fitted on ``X_small * factor``: the same clustering, means scaled."""
+    np.testing.assert_array_equal(big.labels_, small.labels_)
+    assert np.isfinite(big.means_).all() and np.isfinite(big.cluster_centers_).all()
+    # A mean is a convex combination of rows: inside every feature's range.
+    assert (big.means_ >= X_big.min(axis=0)).all() and (big.means_ <= X_big.max(axis=0)).all()
+    np.testing.assert_allclose(big.means_ / factor, small.means_, rtol=1e-9, atol=1e-12)
+    # Covariances beyond float64 are infinite, with the sign of the true value; never NaN.
+    assert not np.isnan(big.covariances_).any()
+    assert not np.isnan(big.precisions_cholesky_).any()
+    with np.errstate(over="ignore"):
+        expected = small.covariances_ * factor * factor
+    np.testing.assert_array_equal(np.sign(big.covariances_), np.sign(expected))
+    finite = np.isfinite(expected)
+    np.testing.assert_allclose(big.covariances_[finite], expected[finite], rtol=1e-9)
+    assert np.isinf(big.covariances_[~finite]).all()
+    np.testing.assert_array_equal(big.predict(X_big), small.predict(X_small))
+    np.testing.assert_allclose(big.predict_proba(X_big), small.predict_proba(X_small), atol=1e-9)
+    np.testing.assert_allclose(big.transform(X_big), small.transform(X_small), rtol=1e-9)
+
+
+@pytest.mark.parametrize("factor", [1e300, 2.0**1000, 2.0**1020])
+def test_values_near_1e300_give_the_labels_of_the_unscaled_data(factor):
+    """With 2**1020 the largest magnitude (1.3e308) lies in float64's top binade, where the
+    means and covariances were NaN."""
+    X, _ = _blobs()
+    X_big = X * factor
+    X_small = X_big / factor
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        big = PPP().fit(X_big)
+    # (scikit-learn's own finiteness check may warn that its sum of X overflows)
+    assert not [w for w in caught if "skselect" in w.filename], [str(w) for w in caught]
+    small = PPP().fit(X_small)
+    assert small.n_clusters_ == 3
+    _assert_same_model_up_to_scale(big, small, X_big, X_small, factor)
+
+
+def test_values_near_the_float64_maximum_with_both_signs():
+    """Magnitudes in float64's top binade: dividing by the next power of two, 2**1024,
+    overflowed to inf and turned every value into 0 (one cluster, NaN means)."""
+    rng = np.random.default_rng(0)
+    top = np.finfo(np.float64).max
+    X_big = np.vstack(
+        [rng.uniform(-top, -0.85 * top, (60, 3)), rng.uniform(0.85 * top, top, (60, 3))]
+    )
+    X_small = X_big / 1e300
+    big = PPP().fit(X_big)
+    small = PPP().fit(X_small)
+    assert big.n_clusters_ == small.n_clusters_ == 2
+    assert adjusted_rand_score(np.repeat([0, 1], 60), big.labels_) == 1.0
+    _assert_same_model_up_to_scale(big, small, X_big, X_small, 1e300)
+    # Each cluster's variance (about 1e614) exceeds float64: infinite, as documented.
+    assert np.isposinf(np.diagonal(big.covariances_, axis1=1, axis2=2)).all()
+
+
+def test_float32_values_near_the_float32_maximum():
+    rng = np.random.default_rng(1)
+    top = float(np.finfo(np.float32).max)
+    X_big = np.vstack(
+        [rng.uniform(-top, -0.85 * top, (60, 2)), rng.uniform(0.85 * top, top, (60, 2))]
+    ).astype(np.float32)
+    ppp = PPP().fit(X_big)
+    assert ppp.n_clusters_ == 2
+    assert adjusted_rand_score(np.repeat([0, 1], 60), ppp.labels_) == 1.0
+    assert ppp.cluster_centers_.dtype == np.float32
+    assert np.isfinite(ppp.cluster_centers_).all()
+    np.testing.assert_array_equal(ppp.predict(X_big), ppp.labels_)
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "diag"])
+def test_not_standardized_near_overflow(covariance_type):
+    X, _ = _blobs()
+    # A power of two: reg_covar is relative to the data's scale, which must match exactly.
+    factor = 2.0**1015
+    big = PPP(standardize=False, covariance_type=covariance_type).fit(X * factor)
+    small = PPP(standardize=False, covariance_type=covariance_type).fit(X)
+    _assert_same_model_up_to_scale(big, small, X * factor, X, factor)

@@ -99,3 +99,26 @@ def test_not_standardized_near_overflow(covariance_type):
     big = PPP(standardize=False, covariance_type=covariance_type).fit(X * factor)
     small = PPP(standardize=False, covariance_type=covariance_type).fit(X)
     _assert_same_model_up_to_scale(big, small, X * factor, X, factor)
+
+
+# ---------------------------------------------------------------------------- float32
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "diag"])
+def test_float32_transform_and_predict_proba_keep_float32(covariance_type):
+    X, _ = _blobs()
+    X32 = X.astype(np.float32)
+    ppp = PPP(covariance_type=covariance_type).fit(X32)
+    distances, proba = ppp.transform(X32), ppp.predict_proba(X32)
+    assert distances.dtype == np.float32 and proba.dtype == np.float32
+    assert ppp.fit_transform(X32).dtype == np.float32
+    # The float64 results of the same model on the same values, rounded to float32.
+    np.testing.assert_allclose(distances, ppp.transform(X32.astype(np.float64)), rtol=1e-5)
+    np.testing.assert_allclose(proba, ppp.predict_proba(X32.astype(np.float64)), atol=1e-6)
+    assert ppp.transform(X).dtype == np.float64
+    assert ppp.transform(X.astype(np.int64)).dtype == np.float64
+
+
+def test_preserves_dtype_tag():
+    tags = PPP().__sklearn_tags__()
+    assert tags.transformer_tags.preserves_dtype == ["float64", "float32"]

@@ -155,6 +155,8 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
     most 131 072 rows before every row is assigned to it. This is PPP's reduction of the
     input space: the cost of a fit grows linearly with the number of samples.
 
+    float32 input gives float32 ``predict_proba``, ``transform`` and ``cluster_centers_``.
+
     References
     ----------
     .. [1] M. Sultan, "Probabilistic Partitive Partitioning (PPP)", arXiv:2003.04372, 2020.
@@ -205,7 +207,7 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64"]
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -427,7 +429,7 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
         Returns
         -------
         proba : ndarray of shape (n_samples, n_clusters)
-            Rows sum to one.
+            Rows sum to one; float32 for float32 ``X``, float64 otherwise.
 
         Examples
         --------
@@ -443,7 +445,8 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
         log_density -= log_density.max(axis=1, keepdims=True)
         proba = np.exp(log_density)
         proba /= proba.sum(axis=1, keepdims=True)
-        return proba
+        # Computed in float64; float32 input gets float32 output.
+        return proba.astype(X.dtype, copy=False)
 
     def transform(self, X):
         """Mahalanobis distance of each sample to every cluster's Gaussian.
@@ -457,7 +460,8 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
         -------
         distances : ndarray of shape (n_samples, n_clusters)
             ``sqrt((x - mean_k)' precision_k (x - mean_k))`` for every cluster ``k``; the
-            output features are named ``ppp0``, ``ppp1``, ... .
+            output features are named ``ppp0``, ``ppp1``, ... . float32 for float32 ``X``,
+            float64 otherwise.
 
         Examples
         --------
@@ -471,7 +475,7 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
         X = validate_data(self, X, dtype=[np.float64, np.float32], order="C", reset=False)
         squared = -2.0 * self._log_densities(X, with_weights=False)
         # offsets of zero leave -0.5 * distance**2 plus the constant of the kernel's form.
-        return np.sqrt(np.maximum(squared, 0.0))
+        return np.sqrt(np.maximum(squared, 0.0)).astype(X.dtype, copy=False)
 
     @property
     def _n_features_out(self):

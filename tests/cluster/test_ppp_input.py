@@ -7,10 +7,12 @@ import warnings
 
 import numpy as np
 import pytest
+from scipy.stats import multivariate_normal
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score
 
 from skselect.cluster import PPP
+from skselect.cluster._ppp._mixture import effective_covariance_type
 
 
 def _blobs():
@@ -122,3 +124,66 @@ def test_float32_transform_and_predict_proba_keep_float32(covariance_type):
 def test_preserves_dtype_tag():
     tags = PPP().__sklearn_tags__()
     assert tags.transformer_tags.preserves_dtype == ["float64", "float32"]
+
+
+# ----------------------------------------------------------------------- wide input
+
+
+def test_effective_covariance_type_rule():
+    # Up to 64 features, always the requested type (whatever the number of rows).
+    assert effective_covariance_type("full", 10, 64) == "full"
+    # Beyond, full only while the rows outnumber the features, up to 256 features.
+    assert effective_covariance_type("full", 100, 65) == "full"
+    assert effective_covariance_type("full", 100, 101) == "diag"
+    assert effective_covariance_type("full", 10**6, 256) == "full"
+    assert effective_covariance_type("full", 10**6, 257) == "diag"
+    assert effective_covariance_type("diag", 10, 5000) == "diag"
+
+
+def test_narrow_input_keeps_full_covariances():
+    rng = np.random.default_rng(2)
+    ppp = PPP().fit(rng.normal(size=(40, 60)))  # d <= 64 though d > n
+    assert ppp.covariance_type_ == "full"
+    assert ppp.covariances_.shape == (ppp.n_clusters_, 60, 60)
+
+
+def _two_clusters_wide(n=100, d=1000, shift=1.0, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    y = np.repeat([0, 1], n // 2)
+    X[y == 1] += shift
+    return X, y
+
+
+def test_wide_input_uses_diagonal_covariances_and_finds_two_clusters():
+    X, y = _two_clusters_wide()
+    ppp = PPP().fit(X)
+    assert ppp.covariance_type_ == "diag"
+    assert ppp.covariances_.shape == (2, 1000)
+    assert ppp.precisions_cholesky_.shape == (2, 1000)
+    assert ppp.n_clusters_ == 2
+    assert adjusted_rand_score(y, ppp.labels_) == 1.0
+    # The public diagonal mixture is the model predict and transform use.
+    log_joint = np.column_stack(
+        [
+            np.log(w) + multivariate_normal(m, np.diag(c)).logpdf(X)
+            for w, m, c in zip(ppp.weights_, ppp.means_, ppp.covariances_)
+        ]
+    )
+    np.testing.assert_array_equal(np.argmax(log_joint, axis=1), ppp.predict(X))
+    expected = np.sqrt((((X[:, None, :] - ppp.means_) ** 2) / ppp.covariances_).sum(axis=2))
+    np.testing.assert_allclose(ppp.transform(X), expected, rtol=1e-8)
+
+
+def test_wide_input_does_not_factor_feature_by_feature_matrices(monkeypatch):
+    """50 x 5000: no d x d matrix is ever built or factored."""
+    calls = []
+    original = np.linalg.cholesky
+    monkeypatch.setattr(
+        np.linalg, "cholesky", lambda a, *args, **kw: calls.append(a.shape) or original(a)
+    )
+    X, y = _two_clusters_wide(n=50, d=5000, shift=1.0, seed=3)
+    ppp = PPP().fit(X)
+    assert not [shape for shape in calls if shape[-1] == 5000]
+    assert ppp.covariance_type_ == "diag" and ppp.covariances_.shape[1:] == (5000,)
+    assert ppp.transform(X[:3]).shape == (3, ppp.n_clusters_)

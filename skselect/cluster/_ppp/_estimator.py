@@ -76,7 +76,12 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
     covariance_type : {"full", "diag"}, default="full"
         Covariance of each cluster's Gaussian. Full covariances are shrunk towards their
         diagonal by ``n_features / (cluster size + n_features)``, so that small clusters in
-        many dimensions still have a usable covariance.
+        many dimensions still have a usable covariance. ``"full"`` is used up to 64 features,
+        and beyond while the samples outnumber the features, up to 256 features; wider data
+        get diagonal covariances (``covariance_type_`` says which were used). With more
+        features than samples every cluster's full covariance is singular before shrinkage
+        and mostly its diagonal after, and it would cost ``n_features**2`` per sample and
+        cluster to evaluate (``n_features**3`` to factor).
     min_cluster_size : int, default=10
         Smallest cluster: a split whose smaller side has fewer samples is not made, and a
         cluster that shrinks below it during refinement is dissolved into its neighbours.
@@ -104,15 +109,18 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
     covariances_ : ndarray
         Covariance of every cluster's Gaussian, in the input space: shape
         (n_clusters, n_features, n_features) for ``"full"``, (n_clusters, n_features) for
-        ``"diag"``. Data of magnitude near float64's largest values (about 1e154 and
-        beyond) can have covariances beyond its range: those entries are ``inf`` (with their
-        sign), never NaN; ``predict``, ``predict_proba`` and ``transform`` work in the
-        standardised space and stay exact.
+        ``"diag"`` (see ``covariance_type_``). Data of magnitude near float64's largest
+        values (about 1e154 and beyond) can have covariances beyond its range: those entries
+        are ``inf`` (with their sign), never NaN; ``predict``, ``predict_proba`` and
+        ``transform`` work in the standardised space and stay exact.
     precisions_cholesky_ : ndarray
         Cholesky factors of the precision matrices, as in
         :class:`sklearn.mixture.GaussianMixture` (upper triangular ``U`` with
         ``precision = U @ U.T`` for ``"full"``, the square roots of the precisions for
         ``"diag"``).
+    covariance_type_ : {"full", "diag"}
+        The covariance type used: ``covariance_type``, except ``"diag"`` for data too wide
+        for full covariances (see ``covariance_type``).
     cluster_centers_ : ndarray of shape (n_clusters, n_features)
         The same as ``means_``, under :class:`~sklearn.cluster.KMeans`'s name.
     split_tree_ : dict of ndarray
@@ -357,6 +365,7 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
         # factors are applied one at a time, each finite and nonzero, so that a product can
         # overflow to inf (a covariance beyond float64's range) but never become NaN.
         power, spread = self._power, self._spread
+        self.covariance_type_ = mixture.covariance_type
         self.weights_ = mixture.weights.copy()
         scaled_means = np.clip(
             mixture.means * spread + self._shift, self._scaled_min, self._scaled_max

@@ -47,15 +47,38 @@ class Mixture:
         return np.sqrt(self.factors)
 
 
+# Full covariances are used while the number of features is at most FULL_COVARIANCE_FEATURES,
+# or at most min(rows, FULL_COVARIANCE_MAX_FEATURES); diagonal covariances beyond. A full
+# covariance in d dimensions estimated from fewer than d rows is singular before shrinkage
+# and, shrunk by d / (n_k + d) >= 1/2, mostly its diagonal anyway; and it costs O(d^3) per
+# component to factor and O(d^2) per row and component to evaluate (on 50 x 5000 input, every
+# refinement step would factor 5000 x 5000 matrices for minutes, to learn little beyond their
+# diagonals). Past a few hundred features the O(d^2) evaluation dominates every other cost of
+# a fit by orders of magnitude. Up to 64 features the requested type is always used.
+FULL_COVARIANCE_FEATURES = 64
+FULL_COVARIANCE_MAX_FEATURES = 256
+
+
+def effective_covariance_type(covariance_type, n_rows, n_features):
+    """The covariance type the mixture uses for ``covariance_type`` on this input's shape."""
+    if covariance_type == "full" and n_features > max(
+        FULL_COVARIANCE_FEATURES, min(n_rows, FULL_COVARIANCE_MAX_FEATURES)
+    ):
+        return "diag"
+    return covariance_type
+
+
 def fit_mixture(X, labels, n_clusters, covariance_type, reg, n_threads):
     """Gaussian components from a hard partition of ``X``.
 
     Full covariances are shrunk towards their diagonal by ``d / (n_k + d)``, so a cluster
     with few rows for its dimension still has a usable covariance, and a cluster with many
     keeps its own; ``reg`` (relative to the unit variance of standardised data) is added to
-    every variance.
+    every variance. Wide inputs get diagonal covariances even when ``"full"`` is asked for
+    (see :func:`effective_covariance_type`); the mixture records the type used.
     """
     n, d = X.shape
+    covariance_type = effective_covariance_type(covariance_type, n, d)
     counts = np.empty(n_clusters)
     sums = np.empty((n_clusters, d))
     cluster_sums(X, labels, counts, sums, n_threads)

@@ -12,7 +12,8 @@ from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score
 
 from skselect.cluster import PPP
-from skselect.cluster._ppp._mixture import effective_covariance_type
+from skselect.cluster._ppp import _mixture
+from skselect.cluster._ppp._mixture import VARIANCE_FLOOR, effective_covariance_type
 
 
 def _blobs():
@@ -187,3 +188,42 @@ def test_wide_input_does_not_factor_feature_by_feature_matrices(monkeypatch):
     assert not [shape for shape in calls if shape[-1] == 5000]
     assert ppp.covariance_type_ == "diag" and ppp.covariances_.shape[1:] == (5000,)
     assert ppp.transform(X[:3]).shape == (3, ppp.n_clusters_)
+
+
+# -------------------------------------------------------------------- reg_covar = 0
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "diag"])
+def test_reg_covar_zero_with_duplicated_points(covariance_type):
+    X = np.repeat(np.array([[0.0, 0.0], [10.0, 10.0]]), 40, axis=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ppp = PPP(reg_covar=0.0, covariance_type=covariance_type).fit(X)
+        proba = ppp.predict_proba(X)
+    assert ppp.n_clusters_ == 2
+    assert adjusted_rand_score(np.repeat([0, 1], 40), ppp.labels_) == 1.0
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    # Every variance is the floor: machine epsilon in standardised units.
+    variances = ppp.covariances_
+    if covariance_type == "full":
+        variances = np.diagonal(variances, axis1=1, axis2=2)
+    np.testing.assert_allclose(variances, np.broadcast_to(VARIANCE_FLOOR * X.var(axis=0), (2, 2)))
+    assert np.isfinite(ppp.transform(X)).all()
+
+
+def test_reg_covar_zero_with_a_constant_feature():
+    X, y = _blobs()
+    X = np.column_stack([X, np.full(len(X), 7.0)])
+    ppp = PPP(reg_covar=0.0).fit(X)
+    reference = PPP().fit(X[:, :3])
+    assert adjusted_rand_score(reference.labels_, ppp.labels_) == 1.0
+    assert np.isfinite(ppp.predict_proba(X)).all()
+
+
+def test_singular_covariance_names_reg_covar(monkeypatch):
+    def singular(*args, **kwargs):
+        raise np.linalg.LinAlgError("Matrix is not positive definite")
+
+    monkeypatch.setattr(_mixture.np.linalg, "cholesky", singular)
+    with pytest.raises(ValueError, match=r"reg_covar=0\.0 .*set reg_covar to a larger value"):
+        PPP(reg_covar=0.0).fit(_blobs()[0])

@@ -91,6 +91,9 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
         Deepest level of the split tree.
     reg_covar : float, default=1e-6
         Added to every variance, relative to the unit variance of the standardised data.
+        Values below float64's machine epsilon (about 2.2e-16, the rounding error of such a
+        variance) act as that epsilon, so that a cluster of duplicated points, or one that is
+        constant along a feature, still has an invertible covariance with ``reg_covar=0``.
     standardize : bool, default=True
         Scale every feature to unit variance before clustering. The parameters and
         distances reported are in the input space either way.

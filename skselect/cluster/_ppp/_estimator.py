@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from skselect.cluster._ppp._fast import gaussian_log_densities, row_hashes
 from skselect.cluster._ppp._mixture import assign, merge_and_refine
 from skselect.cluster._ppp._tree import TreeConfig, grow_tree
+from skselect.utils._dask import dask_implementation, is_dask_collection
 from skselect.utils._parallel import _kernel_n_threads
 
 # Rows (the first in hash order) on which the mixture is refined and merges are tested; every
@@ -166,7 +167,10 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
     most 131 072 rows before every row is assigned to it. This is PPP's reduction of the
     input space: the cost of a fit grows linearly with the number of samples.
 
-    float32 input gives float32 ``predict_proba``, ``transform`` and ``cluster_centers_``.
+    ``predict``, ``predict_proba`` and ``transform`` accept Dask arrays and DataFrames (with
+    the optional ``dask`` extra) and return lazy Dask arrays with the same row chunks, equal
+    to the in-memory result. float32 input gives float32 ``predict_proba``, ``transform`` and
+    ``cluster_centers_``.
 
     References
     ----------
@@ -387,18 +391,26 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
 
     # --------------------------------------------------------------- inference
 
+    def _check_input(self, X):
+        check_is_fitted(self)
+        # sklearn's finiteness check sums X first; near float64's largest values that sum
+        # overflows (a warning only: the exact check follows).
+        with np.errstate(over="ignore", invalid="ignore"):
+            return validate_data(self, X, dtype=[np.float64, np.float32], order="C", reset=False)
+
     def predict(self, X):
         """Cluster of each sample: the Gaussian of largest posterior probability.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, dask array, dask DataFrame} of shape (n_samples, n_features)
             New data.
 
         Returns
         -------
         labels : ndarray of shape (n_samples,)
-            Cluster of each sample.
+            Cluster of each sample; a lazy Dask array, chunked as ``X``'s rows, when ``X``
+            is a Dask collection.
 
         Examples
         --------
@@ -409,8 +421,68 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
         >>> bool((ppp.predict(X) == ppp.labels_).all())
         True
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], order="C", reset=False)
+        if is_dask_collection(X):
+            return dask_implementation("ppp_inference_dask")(self, X, "predict")
+        return self._predict(self._check_input(X))
+
+    def predict_proba(self, X):
+        """Posterior probability of every cluster for each sample.
+
+        Parameters
+        ----------
+        X : {array-like, dask array, dask DataFrame} of shape (n_samples, n_features)
+            New data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_clusters)
+            Rows sum to one; float32 for float32 ``X``, float64 otherwise; a lazy Dask
+            array, chunked as ``X``'s rows, when ``X`` is a Dask collection.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import make_blobs
+        >>> from skselect.cluster import PPP
+        >>> X, _ = make_blobs(n_samples=300, centers=[[0, 0], [8, 0], [0, 8]], random_state=0)
+        >>> PPP().fit(X).predict_proba(X[:1]).sum().round(6)
+        np.float64(1.0)
+        """
+        if is_dask_collection(X):
+            return dask_implementation("ppp_inference_dask")(self, X, "predict_proba")
+        return self._predict_proba(self._check_input(X))
+
+    def transform(self, X):
+        """Mahalanobis distance of each sample to every cluster's Gaussian.
+
+        Parameters
+        ----------
+        X : {array-like, dask array, dask DataFrame} of shape (n_samples, n_features)
+            New data.
+
+        Returns
+        -------
+        distances : ndarray of shape (n_samples, n_clusters)
+            ``sqrt((x - mean_k)' precision_k (x - mean_k))`` for every cluster ``k``; the
+            output features are named ``ppp0``, ``ppp1``, ... . float32 for float32 ``X``,
+            float64 otherwise; a lazy Dask array, chunked as ``X``'s rows, when ``X`` is a
+            Dask collection.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import make_blobs
+        >>> from skselect.cluster import PPP
+        >>> X, _ = make_blobs(n_samples=300, centers=[[0, 0], [8, 0], [0, 8]], random_state=0)
+        >>> PPP().fit(X).transform(X[:2]).shape
+        (2, 3)
+        """
+        if is_dask_collection(X):
+            return dask_implementation("ppp_inference_dask")(self, X, "transform")
+        return self._transform(self._check_input(X))
+
+    # The in-memory computations on validated arrays, shared with the Dask code path
+    # (skselect/cluster/_ppp/_dask.py), which validates every block itself.
+
+    def _predict(self, X):
         labels, _, _ = assign(self._standardised(X), self._mixture, _kernel_n_threads(X.size))
         return labels
 
@@ -430,29 +502,7 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
         )
         return out
 
-    def predict_proba(self, X):
-        """Posterior probability of every cluster for each sample.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_clusters)
-            Rows sum to one; float32 for float32 ``X``, float64 otherwise.
-
-        Examples
-        --------
-        >>> from sklearn.datasets import make_blobs
-        >>> from skselect.cluster import PPP
-        >>> X, _ = make_blobs(n_samples=300, centers=[[0, 0], [8, 0], [0, 8]], random_state=0)
-        >>> PPP().fit(X).predict_proba(X[:1]).sum().round(6)
-        np.float64(1.0)
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], order="C", reset=False)
+    def _predict_proba(self, X):
         log_density = self._log_densities(X, with_weights=True)
         log_density -= log_density.max(axis=1, keepdims=True)
         proba = np.exp(log_density)
@@ -460,31 +510,7 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
         # Computed in float64; float32 input gets float32 output.
         return proba.astype(X.dtype, copy=False)
 
-    def transform(self, X):
-        """Mahalanobis distance of each sample to every cluster's Gaussian.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
-
-        Returns
-        -------
-        distances : ndarray of shape (n_samples, n_clusters)
-            ``sqrt((x - mean_k)' precision_k (x - mean_k))`` for every cluster ``k``; the
-            output features are named ``ppp0``, ``ppp1``, ... . float32 for float32 ``X``,
-            float64 otherwise.
-
-        Examples
-        --------
-        >>> from sklearn.datasets import make_blobs
-        >>> from skselect.cluster import PPP
-        >>> X, _ = make_blobs(n_samples=300, centers=[[0, 0], [8, 0], [0, 8]], random_state=0)
-        >>> PPP().fit(X).transform(X[:2]).shape
-        (2, 3)
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], order="C", reset=False)
+    def _transform(self, X):
         squared = -2.0 * self._log_densities(X, with_weights=False)
         # offsets of zero leave -0.5 * distance**2 plus the constant of the kernel's form.
         return np.sqrt(np.maximum(squared, 0.0)).astype(X.dtype, copy=False)

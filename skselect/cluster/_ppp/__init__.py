@@ -7,4 +7,7 @@ display, one module each (as scikit-learn keeps HDBSCAN in ``sklearn/cluster/_hd
 from skselect.cluster._ppp._display import SplitTreeDisplay
 from skselect.cluster._ppp._estimator import PPP
 
+# The Dask code path registers itself; it imports Dask only when a Dask collection arrives.
+from skselect.cluster._ppp import _dask  # noqa: F401, E402  isort: skip
+
 __all__ = ["PPP", "SplitTreeDisplay"]

@@ -23,6 +23,7 @@ from skselect.cluster._ppp._fast import (
 )
 from skselect.cluster._ppp._mixture import MixtureConfig, assign, merge_and_refine
 from skselect.cluster._ppp._tree import TreeConfig, grow_tree
+from skselect.utils._dask import dask_implementation, is_dask_collection
 from skselect.utils._parallel import _kernel_n_threads
 
 # Rows (the first in hash order) on which the mixture is refined and merges are tested; every
@@ -108,7 +109,12 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
     covariance_type : {"full", "diag"}, default="full"
         Covariance of each cluster's Gaussian. Full covariances are shrunk towards their
         diagonal by ``n_features / (cluster size + n_features)``, so that small clusters in
-        many dimensions still have a usable covariance.
+        many dimensions still have a usable covariance. ``"full"`` is used up to 64 features,
+        and beyond while the samples outnumber the features, up to 256 features; wider data
+        get diagonal covariances (``covariance_type_`` says which were used). With more
+        features than samples every cluster's full covariance is singular before shrinkage
+        and mostly its diagonal after, and it would cost ``n_features**2`` per sample and
+        cluster to evaluate (``n_features**3`` to factor).
     min_cluster_size : int, default=10
         Smallest cluster: a split whose smaller side has fewer samples is not made, and a
         cluster that shrinks below it during refinement is dissolved into its neighbours.
@@ -118,6 +124,9 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
         Deepest level of the split tree.
     reg_covar : float, default=1e-6
         Added to every variance, relative to the unit variance of the standardised data.
+        Values below float64's machine epsilon (about 2.2e-16, the rounding error of such a
+        variance) act as that epsilon, so that a cluster of duplicated points, or one that is
+        constant along a feature, still has an invertible covariance with ``reg_covar=0``.
     standardize : bool, default=True
         Scale every feature to unit variance before clustering. The parameters and
         distances reported are in the input space either way.
@@ -131,16 +140,23 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
     weights_ : ndarray of shape (n_clusters,)
         Mixing weight of every cluster's Gaussian.
     means_ : ndarray of shape (n_clusters, n_features)
-        Mean of every cluster's Gaussian, in the input space.
+        Mean of every cluster's Gaussian, in the input space; always finite, within the
+        range of the training data.
     covariances_ : ndarray
         Covariance of every cluster's Gaussian, in the input space: shape
         (n_clusters, n_features, n_features) for ``"full"``, (n_clusters, n_features) for
-        ``"diag"``.
+        ``"diag"`` (see ``covariance_type_``). Data of magnitude near float64's largest
+        values (about 1e154 and beyond) can have covariances beyond its range: those entries
+        are ``inf`` (with their sign), never NaN; ``predict``, ``predict_proba`` and
+        ``transform`` work in the standardised space and stay exact.
     precisions_cholesky_ : ndarray
         Cholesky factors of the precision matrices, as in
         :class:`sklearn.mixture.GaussianMixture` (upper triangular ``U`` with
         ``precision = U @ U.T`` for ``"full"``, the square roots of the precisions for
         ``"diag"``).
+    covariance_type_ : {"full", "diag"}
+        The covariance type used: ``covariance_type``, except ``"diag"`` for data too wide
+        for full covariances (see ``covariance_type``).
     cluster_centers_ : ndarray of shape (n_clusters, n_features)
         The same as ``means_``, under :class:`~sklearn.cluster.KMeans`'s name.
     split_tree_ : dict of ndarray
@@ -185,6 +201,11 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
     on at most 65 536 before every row of the node is assigned; the mixture is refined on at
     most 131 072 rows before every row is assigned to it. This is PPP's reduction of the
     input space: the cost of a fit grows linearly with the number of samples.
+
+    ``predict``, ``predict_proba`` and ``transform`` accept Dask arrays and DataFrames (with
+    the optional ``dask`` extra) and return lazy Dask arrays with the same row chunks, equal
+    to the in-memory result. float32 input gives float32 ``predict_proba``, ``transform`` and
+    ``cluster_centers_``.
 
     References
     ----------
@@ -236,7 +257,7 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64"]
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -331,14 +352,21 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
         """Store the affine map to the standardised space, safe for values near overflow.
 
         Features are first divided by a power of two near their largest magnitude (exact in
-        floating point), so that means and variances are computed without overflow.
+        floating point), so that means and variances are computed without overflow. The
+        divided data's range is kept: a mean is a convex combination of rows, so it is
+        clipped to that range before it is scaled back (exact math, and no overflow).
         """
         magnitude = np.abs(X).max(axis=0).astype(np.float64)
         if not self.standardize:
             magnitude = np.full_like(magnitude, magnitude.max() if magnitude.size else 1.0)
         _, exponent = np.frexp(np.where(magnitude > 0, magnitude, 1.0))
+        # Values in the top binade of X's dtype would need 2**maxexp, which overflows to inf
+        # (and turns every scaled value to 0); one power less keeps |X / power| below 2.
+        exponent = np.minimum(exponent, np.finfo(X.dtype).maxexp - 1)
         self._power = np.ldexp(1.0, exponent)
         scaled = X / self._power.astype(X.dtype)
+        self._scaled_min = scaled.min(axis=0, initial=np.inf).astype(np.float64)
+        self._scaled_max = scaled.max(axis=0, initial=-np.inf).astype(np.float64)
         self._shift = scaled.mean(axis=0, dtype=np.float64)
         if self.standardize:
             spread = scaled.std(axis=0, dtype=np.float64)
@@ -358,7 +386,7 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
         with np.errstate(over="ignore", invalid="ignore"):
             self._standardise_in_place(Z)
         # Beyond 1e150 standard deviations the squared distances overflow float64.
-        if not (np.isfinite(Z).all() and np.abs(Z).max(initial=0.0) < 1e150):
+        if not (np.isfinite(Z).all() and float(np.abs(Z).max(initial=0.0)) < 1e150):
             raise ValueError(
                 "X has values so far outside the training data's range (more than 1e150 "
                 "of its standard deviations) that their distances to the clusters overflow "
@@ -367,36 +395,51 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
             )
         return Z
 
-    @np.errstate(over="ignore")
+    @np.errstate(over="ignore", under="ignore")
     def _set_public_parameters(self, mixture, dtype):
-        # Data of extreme magnitude (variances beyond float64's range) get infinite
-        # covariances here; predictions use the standardised model and stay exact.
-        scale = self._power * self._spread  # input = standardised * scale + offset
-        offset = self._power * self._shift
+        # input = power * (standardised * spread + shift), with power a power of two: the
+        # factors are applied one at a time, each finite and nonzero, so that a product can
+        # overflow to inf (a covariance beyond float64's range) but never become NaN.
+        power, spread = self._power, self._spread
+        self.covariance_type_ = mixture.covariance_type
         self.weights_ = mixture.weights.copy()
-        self.means_ = mixture.means * scale + offset
-        if self.covariance_type == "full":
-            self.covariances_ = mixture.covariances * np.outer(scale, scale)
-            self.precisions_cholesky_ = mixture.precisions_cholesky / scale[None, :, None]
+        scaled_means = np.clip(
+            mixture.means * spread + self._shift, self._scaled_min, self._scaled_max
+        )
+        self.means_ = scaled_means * power
+        if mixture.covariance_type == "full":
+            covariances = mixture.covariances * np.outer(spread, spread)
+            self.covariances_ = covariances * power[:, None] * power[None, :]
+            self.precisions_cholesky_ = (
+                mixture.precisions_cholesky / spread[None, :, None] / power[None, :, None]
+            )
         else:
-            self.covariances_ = mixture.covariances * scale**2
-            self.precisions_cholesky_ = mixture.precisions_cholesky / scale
+            self.covariances_ = mixture.covariances * spread**2 * power * power
+            self.precisions_cholesky_ = mixture.precisions_cholesky / spread / power
         self.cluster_centers_ = self.means_.astype(dtype)
 
     # --------------------------------------------------------------- inference
+
+    def _check_input(self, X):
+        check_is_fitted(self)
+        # sklearn's finiteness check sums X first; near float64's largest values that sum
+        # overflows (a warning only: the exact check follows).
+        with np.errstate(over="ignore", invalid="ignore"):
+            return validate_data(self, X, dtype=[np.float64, np.float32], order="C", reset=False)
 
     def predict(self, X):
         """Cluster of each sample: the Gaussian of largest posterior probability.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, dask array, dask DataFrame} of shape (n_samples, n_features)
             New data.
 
         Returns
         -------
         labels : ndarray of shape (n_samples,)
-            Cluster of each sample.
+            Cluster of each sample; a lazy Dask array, chunked as ``X``'s rows, when ``X``
+            is a Dask collection.
 
         Examples
         --------
@@ -407,8 +450,68 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
         >>> bool((ppp.predict(X) == ppp.labels_).all())
         True
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], order="C", reset=False)
+        if is_dask_collection(X):
+            return dask_implementation("ppp_inference_dask")(self, X, "predict")
+        return self._predict(self._check_input(X))
+
+    def predict_proba(self, X):
+        """Posterior probability of every cluster for each sample.
+
+        Parameters
+        ----------
+        X : {array-like, dask array, dask DataFrame} of shape (n_samples, n_features)
+            New data.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_clusters)
+            Rows sum to one; float32 for float32 ``X``, float64 otherwise; a lazy Dask
+            array, chunked as ``X``'s rows, when ``X`` is a Dask collection.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import make_blobs
+        >>> from skselect.cluster import PPP
+        >>> X, _ = make_blobs(n_samples=300, centers=[[0, 0], [8, 0], [0, 8]], random_state=0)
+        >>> PPP().fit(X).predict_proba(X[:1]).sum().round(6)
+        np.float64(1.0)
+        """
+        if is_dask_collection(X):
+            return dask_implementation("ppp_inference_dask")(self, X, "predict_proba")
+        return self._predict_proba(self._check_input(X))
+
+    def transform(self, X):
+        """Mahalanobis distance of each sample to every cluster's Gaussian.
+
+        Parameters
+        ----------
+        X : {array-like, dask array, dask DataFrame} of shape (n_samples, n_features)
+            New data.
+
+        Returns
+        -------
+        distances : ndarray of shape (n_samples, n_clusters)
+            ``sqrt((x - mean_k)' precision_k (x - mean_k))`` for every cluster ``k``; the
+            output features are named ``ppp0``, ``ppp1``, ... . float32 for float32 ``X``,
+            float64 otherwise; a lazy Dask array, chunked as ``X``'s rows, when ``X`` is a
+            Dask collection.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import make_blobs
+        >>> from skselect.cluster import PPP
+        >>> X, _ = make_blobs(n_samples=300, centers=[[0, 0], [8, 0], [0, 8]], random_state=0)
+        >>> PPP().fit(X).transform(X[:2]).shape
+        (2, 3)
+        """
+        if is_dask_collection(X):
+            return dask_implementation("ppp_inference_dask")(self, X, "transform")
+        return self._transform(self._check_input(X))
+
+    # The in-memory computations on validated arrays, shared with the Dask code path
+    # (skselect/cluster/_ppp/_dask.py), which validates every block itself.
+
+    def _predict(self, X):
         labels, _, _ = assign(self._standardised(X), self._mixture, _kernel_n_threads(X.size))
         return labels
 
@@ -428,62 +531,18 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
         )
         return out
 
-    def predict_proba(self, X):
-        """Posterior probability of every cluster for each sample.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_clusters)
-            Rows sum to one.
-
-        Examples
-        --------
-        >>> from sklearn.datasets import make_blobs
-        >>> from skselect.cluster import PPP
-        >>> X, _ = make_blobs(n_samples=300, centers=[[0, 0], [8, 0], [0, 8]], random_state=0)
-        >>> PPP().fit(X).predict_proba(X[:1]).sum().round(6)
-        np.float64(1.0)
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], order="C", reset=False)
+    def _predict_proba(self, X):
         log_density = self._log_densities(X, with_weights=True)
         log_density -= log_density.max(axis=1, keepdims=True)
         proba = np.exp(log_density)
         proba /= proba.sum(axis=1, keepdims=True)
-        return proba
+        # Computed in float64; float32 input gets float32 output.
+        return proba.astype(X.dtype, copy=False)
 
-    def transform(self, X):
-        """Mahalanobis distance of each sample to every cluster's Gaussian.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            New data.
-
-        Returns
-        -------
-        distances : ndarray of shape (n_samples, n_clusters)
-            ``sqrt((x - mean_k)' precision_k (x - mean_k))`` for every cluster ``k``; the
-            output features are named ``ppp0``, ``ppp1``, ... .
-
-        Examples
-        --------
-        >>> from sklearn.datasets import make_blobs
-        >>> from skselect.cluster import PPP
-        >>> X, _ = make_blobs(n_samples=300, centers=[[0, 0], [8, 0], [0, 8]], random_state=0)
-        >>> PPP().fit(X).transform(X[:2]).shape
-        (2, 3)
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], order="C", reset=False)
+    def _transform(self, X):
         squared = -2.0 * self._log_densities(X, with_weights=False)
         # offsets of zero leave -0.5 * distance**2 plus the constant of the kernel's form.
-        return np.sqrt(np.maximum(squared, 0.0))
+        return np.sqrt(np.maximum(squared, 0.0)).astype(X.dtype, copy=False)
 
     @property
     def _n_features_out(self):

@@ -60,15 +60,48 @@ class Mixture:
         return np.sqrt(self.factors)
 
 
+# Full covariances are used while the number of features is at most FULL_COVARIANCE_FEATURES,
+# or at most min(rows, FULL_COVARIANCE_MAX_FEATURES); diagonal covariances beyond. A full
+# covariance in d dimensions estimated from fewer than d rows is singular before shrinkage
+# and, shrunk by d / (n_k + d) >= 1/2, mostly its diagonal anyway; and it costs O(d^3) per
+# component to factor and O(d^2) per row and component to evaluate (on 50 x 5000 input, every
+# refinement step would factor 5000 x 5000 matrices for minutes, to learn little beyond their
+# diagonals). Past a few hundred features the O(d^2) evaluation dominates every other cost of
+# a fit by orders of magnitude. Up to 64 features the requested type is always used.
+FULL_COVARIANCE_FEATURES = 64
+FULL_COVARIANCE_MAX_FEATURES = 256
+
+
+def effective_covariance_type(covariance_type, n_rows, n_features):
+    """The covariance type the mixture uses for ``covariance_type`` on this input's shape."""
+    if covariance_type == "full" and n_features > max(
+        FULL_COVARIANCE_FEATURES, min(n_rows, FULL_COVARIANCE_MAX_FEATURES)
+    ):
+        return "diag"
+    return covariance_type
+
+
+# Smallest variance added (relative to the unit variance of standardised data). A variance
+# computed in float64 from such data carries a rounding error of about machine epsilon, so a
+# smaller one cannot be told from zero; with reg_covar below it (reg_covar=0 included), a
+# cluster of duplicated points, or one constant along a feature, would have a singular
+# covariance and an infinite density.
+VARIANCE_FLOOR = float(np.finfo(np.float64).eps)
+
+
 def fit_mixture(X, labels, n_clusters, covariance_type, reg, n_threads):
     """Gaussian components from a hard partition of ``X``.
 
     Full covariances are shrunk towards their diagonal by ``d / (n_k + d)``, so a cluster
     with few rows for its dimension still has a usable covariance, and a cluster with many
     keeps its own; ``reg`` (relative to the unit variance of standardised data) is added to
-    every variance.
+    every variance, at least ``VARIANCE_FLOOR``. Wide inputs get diagonal covariances even
+    when ``"full"`` is asked for (see :func:`effective_covariance_type`); the mixture records
+    the type used.
     """
     n, d = X.shape
+    requested_reg, reg = reg, max(float(reg), VARIANCE_FLOOR)
+    covariance_type = effective_covariance_type(covariance_type, n, d)
     counts = np.empty(n_clusters)
     sums = np.empty((n_clusters, d))
     cluster_sums(X, labels, counts, sums, n_threads)
@@ -86,7 +119,14 @@ def fit_mixture(X, labels, n_clusters, covariance_type, reg, n_threads):
         covariances[:, np.arange(d), np.arange(d)] += shrink[:, :, 0] * diagonals + reg
         # Batched over clusters in NumPy: SciPy's per-matrix calls cost more than the
         # factorisations at these sizes.
-        lower = np.linalg.cholesky(covariances)
+        try:
+            lower = np.linalg.cholesky(covariances)
+        except np.linalg.LinAlgError:
+            raise ValueError(
+                "The covariance of a cluster is numerically singular with "
+                f"reg_covar={requested_reg!r} (its samples nearly lie on a hyperplane); set "
+                "reg_covar to a larger value, such as the default 1e-6."
+            ) from None
         upper = np.swapaxes(np.linalg.inv(lower), 1, 2)
         factors = upper.reshape(n_clusters, d * d)
         log_det = np.log(np.einsum("kii->ki", upper)).sum(axis=1)

@@ -55,7 +55,7 @@ def _geometric_order(X, n_threads):
     magnitude = np.abs(X).max(axis=0).astype(np.float64)
     # Divided by a power of two near each feature's magnitude (exact), no moment overflows.
     _, exponent = np.frexp(np.where(magnitude > 0, magnitude, 1.0))
-    power = np.ldexp(1.0, exponent)
+    power = np.ldexp(1.0, np.minimum(exponent, np.finfo(X.dtype).maxexp - 1))
     mean = np.empty(X.shape[1])
     spread = np.empty(X.shape[1])
     for j in range(X.shape[1]):
@@ -284,7 +284,11 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
         >>> PPP().fit(X).n_clusters_
         3
         """
-        X = validate_data(self, X, dtype=[np.float64, np.float32], order="C", ensure_min_samples=2)
+        # Finite values near the dtype's largest overflow inside the finiteness check's sum.
+        with np.errstate(over="ignore", invalid="ignore"):
+            X = validate_data(
+                self, X, dtype=[np.float64, np.float32], order="C", ensure_min_samples=2
+            )
         n_samples, n_features = X.shape
         n_threads = _kernel_n_threads(n_samples * n_features)
 

@@ -565,7 +565,7 @@ def two_gaussians_loglik(
     cdef double mass0, mass1, sum0, sum1, mean0, mean1, var0, var1, r1
     cdef double log_w0, log_w1, lj0, lj1, e, row, loglik = -INFINITY
     cdef double previous = -INFINITY
-    cdef int iteration
+    cdef int _iteration
     if n < 2:
         return -INFINITY
     with nogil:
@@ -590,7 +590,7 @@ def two_gaussians_loglik(
             diff = x[i] - mean_all
             floor = floor + diff * diff
         floor = 1e-3 * floor / n
-        for iteration in range(max_iter):
+        for _iteration in range(max_iter):
             mass0 = 0.0
             mass1 = 0.0
             sum0 = 0.0

@@ -11,7 +11,9 @@ cluster applies the tree's own rule once more, in the other direction.
 # Authors: The skselect developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
@@ -259,8 +261,10 @@ def merge_and_refine(X, labels, n_clusters, config):
             np.sort(np.column_stack([labels, runner_up]), axis=1)[labels != runner_up], axis=0
         )
         candidates = []
-        for a, b in pairs:
-            evidence = pair_evidence(X, labels, a, b)
+        # The pairs' tests are independent: run them concurrently (the kernels release the GIL).
+        with ThreadPoolExecutor(max_workers=config.n_threads) as executor:
+            readings = list(executor.map(partial(pair_evidence, X, labels), *pairs.T))
+        for (a, b), evidence in zip(pairs, readings):
             # Hysteresis: a split needs ΔBIC > bic_threshold, a merge needs the evidence to
             # favour one cluster (ΔBIC <= 0), so borderline pairs are neither split nor merged.
             if not evidence.two_clusters(min(config.bic_threshold, 0.0), config.significance):

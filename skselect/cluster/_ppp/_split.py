@@ -37,10 +37,11 @@ from skselect.cluster._ppp._fast import (
 # sensitive to departures from the cluster models that are too small to matter.
 TEST_SAMPLE_SIZE = 4096
 # Below this many rows a node's evidence is the median over _N_SMALL_NODE_CUTS cuts into
-# halves (measured on Gaussian noise with d > n: one cut found two clusters in 7-10% of the
-# data sets, the median of three in none of 30 per shape, and it found both clusters of a
-# 90 x 200 two-cluster problem in 15 of 15 data sets instead of 14).
-SMALL_NODE_SIZE = 1024
+# halves. Measured on Gaussian noise with d > n, 30 data sets per shape: one cut found two
+# clusters in 3-10% of them at n <= 200 and in none at n = 500; the median of three cuts in
+# none, and it found both clusters of a 90 x 200 two-cluster problem in 15 of 15 data sets
+# instead of 14.
+SMALL_NODE_SIZE = 512
 _N_SMALL_NODE_CUTS = 3
 # Lloyd's iterations on samples; they converge long before on the data sets measured.
 _MAX_ITER = 100
@@ -128,6 +129,9 @@ _SHRINKAGE = 0.5
 # Shapes of the generalised normal profiled in the one-cluster model: 1 is Laplace, 2 is
 # Gaussian, and the density tends to a uniform one as the shape grows.
 _SHAPES = np.r_[np.linspace(1.0, 4.0, 13), 5, 6, 8, 10, 14, 20, 30, 50, 100]
+# The kernel raises to these shapes through the fourth root: they must be multiples of 1/4.
+_SHAPE_QUARTERS = np.rint(4 * _SHAPES).astype(np.intp)
+assert np.array_equal(_SHAPE_QUARTERS, 4 * _SHAPES) and np.all(np.diff(_SHAPES) > 0)
 _EM_MAX_ITER = 200
 _MIN_COMPONENT = 5
 _MODE_QUANTILES = np.linspace(0.05, 0.95, 19)
@@ -184,7 +188,9 @@ def _generalized_normal_loglik(x):
         return np.inf
     z = np.sort((x - x.min()) / spread)
     modes = np.quantile(z, _MODE_QUANTILES)
-    best = two_piece_generalized_normal_loglik(z, modes, _SHAPES, np.empty((2, _SHAPES.size)))
+    best = two_piece_generalized_normal_loglik(
+        z, modes, _SHAPES, _SHAPE_QUARTERS, np.empty((2, _SHAPES.size))
+    )
     return best - x.size * np.log(spread)
 
 

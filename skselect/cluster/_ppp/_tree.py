@@ -10,7 +10,9 @@ order. Nothing is random beyond generators seeded from a node's position in the 
 # SPDX-License-Identifier: BSD-3-Clause
 
 import heapq
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -88,7 +90,7 @@ def _seed(parent_seed, side):
     return (parent_seed * 2 + side + 1) % (1 << 62)
 
 
-def _evaluate(Xw, tree, node, config):
+def _evaluate(Xw, tree, node, *, config, n_threads=1):
     """Decide whether ``node`` splits; returns the rows' sides (1 = right) or None."""
     start, end = tree.start[node], tree.end[node]
     size = end - start
@@ -133,11 +135,12 @@ def _evaluate(Xw, tree, node, config):
         lloyd_rows = Xw[start : start + min(size, LLOYD_SAMPLE_SIZE)]
         centers = np.array(centers, order="C")
         scratch = np.empty(lloyd_rows.shape[0], dtype=np.int8)
-        lloyd_2means(lloyd_rows, centers, scratch, 100, _kernel_n_threads(lloyd_rows.size // 8))
+        lloyd_threads = min(n_threads, _kernel_n_threads(lloyd_rows.size // 8))
+        lloyd_2means(lloyd_rows, centers, scratch, 100, lloyd_threads)
     direction = np.ascontiguousarray(centers[1] - centers[0])
     threshold = 0.5 * float(centers[1] @ centers[1] - centers[0] @ centers[0])
     sides = np.empty(size, dtype=np.int8)
-    half_space_labels(Xw[start:end], direction, threshold, sides, config.n_threads)
+    half_space_labels(Xw[start:end], direction, threshold, sides, n_threads)
     n_right = int(np.count_nonzero(sides))
     if min(n_right, size - n_right) < config.min_cluster_size:
         tree.decision[node] = CHILD_TOO_SMALL
@@ -188,31 +191,43 @@ def _descendant_splits(sample, centers, seed, config, depth=None):
 def grow_tree(Xw, order, config):
     """Grow the tree on ``Xw`` (rows in hash order), partitioning ``Xw`` and ``order`` in place.
 
-    Nodes are examined largest first, so that when ``max_clusters`` stops the growth the
-    largest unexamined nodes have been split first.
+    The tree grows level by level: the nodes waiting are tested together, largest first, and
+    when ``max_clusters`` stops the growth the largest of them have been split first.
     """
     tree = SplitTree()
     tree.add(0, Xw.shape[0], -1, 0, 0)
     heap = [(-Xw.shape[0], 0)]
     n_leaves = 1
-    while heap:
-        _, node = heapq.heappop(heap)
-        if n_leaves >= config.max_clusters:
+    with ThreadPoolExecutor(max_workers=config.n_threads) as executor:
+        while heap:
+            # The nodes waiting are disjoint slices of Xw: they are tested concurrently (the
+            # kernels release the GIL), largest first, each on one kernel thread unless it is
+            # alone. A node's result does not depend on the others', so neither the tree nor
+            # the labels depend on the number of threads.
+            if n_leaves >= config.max_clusters:
+                break
+            batch = [heapq.heappop(heap)[1] for _ in range(len(heap))]
+            kernel_threads = config.n_threads if len(batch) == 1 else 1
+            evaluate = partial(_evaluate, Xw, tree, config=config, n_threads=kernel_threads)
+            outcomes = executor.map(evaluate, batch)
+            for node, sides in zip(batch, outcomes):
+                if sides is None:
+                    continue
+                if n_leaves >= config.max_clusters:
+                    tree.decision[node] = MAX_CLUSTERS
+                    continue
+                start, end = tree.start[node], tree.end[node]
+                permutation = np.argsort(sides, kind="stable")
+                Xw[start:end] = Xw[start:end][permutation]
+                order[start:end] = order[start:end][permutation]
+                middle = start + int(np.count_nonzero(sides == 0))
+                depth, seed = tree.depth[node] + 1, tree.seed[node]
+                left = tree.add(start, middle, node, depth, _seed(seed, 0))
+                right = tree.add(middle, end, node, depth, _seed(seed, 1))
+                tree.left[node], tree.right[node] = left, right
+                n_leaves += 1
+                heapq.heappush(heap, (-(middle - start), left))
+                heapq.heappush(heap, (-(end - middle), right))
+        for _, node in heap:
             tree.decision[node] = MAX_CLUSTERS
-            continue
-        sides = _evaluate(Xw, tree, node, config)
-        if sides is None:
-            continue
-        start, end = tree.start[node], tree.end[node]
-        permutation = np.argsort(sides, kind="stable")
-        Xw[start:end] = Xw[start:end][permutation]
-        order[start:end] = order[start:end][permutation]
-        middle = start + int(np.count_nonzero(sides == 0))
-        depth, seed = tree.depth[node] + 1, tree.seed[node]
-        left = tree.add(start, middle, node, depth, _seed(seed, 0))
-        right = tree.add(middle, end, node, depth, _seed(seed, 1))
-        tree.left[node], tree.right[node] = left, right
-        n_leaves += 1
-        heapq.heappush(heap, (-(middle - start), left))
-        heapq.heappush(heap, (-(end - middle), right))
     return tree

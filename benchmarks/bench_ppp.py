@@ -14,13 +14,16 @@ reported, with the mean ARI of every method per half.
 Peers, in the same run: ``GaussianMixture`` BIC sweep over k = 1..30 (full covariances up to
 16 features, diagonal above, where full ones have more parameters than samples),
 ``BayesianGaussianMixture`` (30 components, same covariance rule), ``HDBSCAN``, X-means and
-G-means from ``clustpy`` (when installed), and ``KMeans`` given the true k as the ceiling.
+G-means from ``clustpy``, IsoSplit from ``isosplit6`` (in a child process, since it aborts
+the process on singular input; a crash counts as one cluster) and PLSCAN from
+``fast_hdbscan`` (each when installed), and ``KMeans`` given the true k as the ceiling.
 
 Usage::
 
     python benchmarks/bench_ppp.py --half dev          # tune on this one only
     python benchmarks/bench_ppp.py                     # both halves
     python benchmarks/bench_ppp.py --scale             # the large-n timing runs only
+    python benchmarks/bench_ppp.py --stability         # k and ARI under units, bits, order
 """
 
 # Authors: The skselect developers
@@ -210,6 +213,54 @@ def _ppp(X, k_true, **params):
     return PPP(**params).fit(X).labels_
 
 
+def _isosplit_child(X, connection):
+    import isosplit6
+
+    start = time.perf_counter()
+    labels = np.asarray(isosplit6.isosplit6(X)).astype(int)
+    connection.send((labels, time.perf_counter() - start))
+    connection.close()
+
+
+def _isosplit(X, k_true, timings=None):
+    """IsoSplit in a child process: it aborts the whole process on some (singular) inputs.
+    A crash counts as one cluster. The time is the child's own fit time."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    parent, child = context.Pipe(duplex=False)
+    process = context.Process(target=_isosplit_child, args=(np.ascontiguousarray(X), child))
+    process.start()
+    child.close()
+    labels, seconds = None, float("nan")
+    try:
+        if parent.poll(3600):
+            labels, seconds = parent.recv()
+    except EOFError:
+        pass
+    process.join()
+    if timings is not None:
+        timings.append(seconds)
+    if labels is None:
+        print("IsoSplit crashed: counted as one cluster", file=sys.stderr)
+        return np.zeros(X.shape[0], dtype=int)
+    return labels
+
+
+def _plscan(X, k_true):
+    from fast_hdbscan import PLSCAN
+
+    return PLSCAN().fit(X).labels_
+
+
+def _warm_up_numba():
+    # fast_hdbscan compiles its kernels on the first call: not part of any timing.
+    try:
+        _plscan(np.random.default_rng(0).normal(size=(200, 3)), None)
+    except ImportError:
+        pass
+
+
 def peers():
     methods = {
         "BIC sweep": _bic_sweep,
@@ -223,6 +274,19 @@ def peers():
         methods["G-means"] = lambda X, k: GMeans(random_state=0).fit(X).labels_
     except ImportError:
         print("clustpy is not installed: X-means and G-means are left out", file=sys.stderr)
+    try:
+        import isosplit6  # noqa: F401
+
+        methods["IsoSplit"] = _isosplit
+    except ImportError:
+        print("isosplit6 is not installed: IsoSplit is left out", file=sys.stderr)
+    try:
+        import fast_hdbscan  # noqa: F401
+
+        _warm_up_numba()
+        methods["PLSCAN"] = _plscan
+    except ImportError:
+        print("fast_hdbscan is not installed: PLSCAN is left out", file=sys.stderr)
     return methods
 
 
@@ -357,30 +421,110 @@ def stability(names, sets, log):
     return "\n".join(lines)
 
 
-def scale_runs(log):
-    """Fit time against KMeans(true k) on the same data at large n."""
+def _separated_grid(side, n, spacing, seed):
+    rng = np.random.default_rng(seed)
+    centres = np.array([(i, j) for i in range(side) for j in range(side)]) * spacing
+    y = rng.integers(0, side * side, size=n)
+    return centres[y] + rng.normal(size=(n, 2)), y
+
+
+def _timed(fit, X):
+    start = time.perf_counter()
+    labels = fit(X)
+    return labels, time.perf_counter() - start
+
+
+def _large_float32_child(n, connection):
+    import resource
+
+    X, y = gaussian_mixture(n, 10, 10, 8.0, seed=33)
+    X = X.astype(np.float32)
+    y = y.astype(np.int32)
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    _, t_kmeans = _timed(lambda Z: KMeans(10, n_init=1, random_state=0).fit(Z).labels_, X)
+    after_kmeans = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    ppp = PPP()
+    _, t_ppp = _timed(lambda Z: ppp.fit(Z).labels_, X)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    ari = adjusted_rand_score(y, ppp.labels_)
+    connection.send((t_kmeans, t_ppp, ppp.n_clusters_, ari, baseline, after_kmeans, peak))
+
+
+def scale_runs(log, largest=10**7):
+    """Fit time against KMeans(true k, n_init=1) on the same data, in the same process."""
+    import multiprocessing
+
+    from threadpoolctl import threadpool_limits
+
     lines = [
-        "| data | n | d | k | KMeans(true k) s | PPP s | ratio | PPP k | PPP ARI |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| data | n | d | k | KMeans(true k) s | PPP s | ratio | PPP k | PPP ARI "
+        "| peers (s, k, ARI) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    cases = [("grid 10x10", 10**5, _grid(10, 10**5, 30)), ("blobs k=10", 10**6, None)]
-    for label, n, loader in cases:
-        if loader is None:
-            X, y = gaussian_mixture(n, 10, 10, 8.0, seed=31)
-        else:
-            X, y = loader()
+    cases = [
+        ("10 blobs", lambda: gaussian_mixture(10**4, 10, 10, 8.0, seed=34), True),
+        ("100 blobs, 10x10 grid, 10 sd apart", lambda: _separated_grid(10, 10**5, 10, 35), False),
+        ("10x10 grid (battery generator)", _grid(10, 10**5, 30), False),
+        ("10 blobs", lambda: gaussian_mixture(10**6, 10, 10, 8.0, seed=31), False),
+    ]  # fmt: skip
+    _warm_up_numba()
+    for label, loader, with_peers in cases:
+        X, y = loader()
         k = int(np.unique(y).size)
-        start = time.perf_counter()
-        KMeans(k, n_init=1, random_state=0).fit(X)
-        t_kmeans = time.perf_counter() - start
-        start = time.perf_counter()
-        ppp = PPP().fit(X)
-        t_ppp = time.perf_counter() - start
-        ari = adjusted_rand_score(y, ppp.labels_)
+        kmeans = KMeans(k, n_init=1, random_state=0)
+        _, t_kmeans = _timed(lambda Z: kmeans.fit(Z).labels_, X)  # noqa: B023
+        ppp_labels, t_ppp = _timed(lambda Z: PPP().fit(Z).labels_, X)
+        peer_cells = []
+        if with_peers:
+            for name, fit in (("HDBSCAN", _hdbscan), ("PLSCAN", _plscan)):
+                labels, seconds = _timed(lambda Z: fit(Z, None), X)  # noqa: B023
+                peer_cells.append(
+                    f"{name} {seconds:.2f} s, {_k_found(labels)}, "
+                    f"{adjusted_rand_score(y, labels):.3f}"
+                )
+            timings = []
+            labels = _isosplit(X, k, timings)
+            peer_cells.append(
+                f"IsoSplit {timings[0]:.2f} s, {_k_found(labels)}, "
+                f"{adjusted_rand_score(y, labels):.3f}"
+            )
         line = (
-            f"| {label} | {n} | {X.shape[1]} | {k} | {t_kmeans:.2f} | {t_ppp:.2f} | "
-            f"{t_ppp / t_kmeans:.1f} | {ppp.n_clusters_} | {ari:.3f} |"
+            f"| {label} | {X.shape[0]} | {X.shape[1]} | {k} | {t_kmeans:.2f} | {t_ppp:.2f} | "
+            f"{t_ppp / t_kmeans:.1f} | {_k_found(ppp_labels)} | "
+            f"{adjusted_rand_score(y, ppp_labels):.3f} | {'; '.join(peer_cells)} |"
         )
+        print(line, file=log, flush=True)
+        lines.append(line)
+
+    # The largest run in a child process, so that its peak resident memory is its own.
+    context = multiprocessing.get_context("fork")
+    parent, child = context.Pipe(duplex=False)
+    process = context.Process(target=_large_float32_child, args=(largest, child))
+    process.start()
+    t_kmeans, t_ppp, k_found, ari, baseline, after_kmeans, peak = parent.recv()
+    process.join()
+    line = (
+        f"| 10 blobs, float32 | {largest} | 10 | 10 | {t_kmeans:.2f} | {t_ppp:.2f} | "
+        f"{t_ppp / t_kmeans:.1f} | {k_found} | {ari:.3f} | peak resident memory {peak:.2f} GiB "
+        f"(data generated: {baseline:.2f} GiB, after KMeans: {after_kmeans:.2f} GiB) |"
+    )
+    print(line, file=log, flush=True)
+    lines.append(line)
+
+    lines += [
+        "",
+        "| threads (OpenMP and BLAS) | PPP s, 10^6 x 10 | KMeans s | PPP k | same labels |",
+        "|---|---|---|---|---|",
+    ]
+    X, y = gaussian_mixture(10**6, 10, 10, 8.0, seed=31)
+    reference = None
+    for n_threads in (1, 2):
+        with threadpool_limits(limits=n_threads):
+            _, t_kmeans = _timed(lambda Z: KMeans(10, n_init=1, random_state=0).fit(Z).labels_, X)
+            labels, t_ppp = _timed(lambda Z: PPP().fit(Z).labels_, X)
+        same = "reference" if reference is None else str(bool(np.array_equal(labels, reference)))
+        reference = labels if reference is None else reference
+        line = f"| {n_threads} | {t_ppp:.2f} | {t_kmeans:.2f} | {_k_found(labels)} | {same} |"
         print(line, file=log, flush=True)
         lines.append(line)
     return "\n".join(lines)
@@ -393,6 +537,9 @@ def main():
     parser.add_argument("--ppp-only", action="store_true", help="leave the peers out")
     parser.add_argument("--scale", action="store_true", help="only the large-n timing runs")
     parser.add_argument(
+        "--largest", type=int, default=10**7, help="rows of the largest (float32) scale run"
+    )
+    parser.add_argument(
         "--stability", action="store_true", help="only the stability table (both halves)"
     )
     parser.add_argument("--cache", help="JSON file keeping the peers' results (tuning only)")
@@ -400,7 +547,7 @@ def main():
     args = parser.parse_args()
     print(machine_info())
     if args.scale:
-        print(scale_runs(sys.stderr))
+        print(scale_runs(sys.stderr, largest=args.largest))
         return
     sets = battery()
     development, held_out = battery_split(sets)

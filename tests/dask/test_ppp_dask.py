@@ -109,3 +109,66 @@ def test_dask_bad_input_messages(data, fitted):
         out.compute()
     with pytest.raises(Exception, match="not fitted"):
         PPP().predict(da.from_array(data, chunks=100))
+
+
+# ------------------------------------------------------------------------------------- fit
+
+
+@pytest.mark.parametrize("chunks", [(5000, 4), (1234, 2), (20_000, 4)])
+def test_dask_fit_below_the_sample_size_is_the_in_memory_fit(dask_client, chunks):
+    # Below DASK_FIT_SAMPLE_SIZE rows every row is in the sample: the in-memory model.
+    X, _ = make_blobs(n_samples=20_000, centers=5, n_features=4, random_state=1)
+    in_memory = PPP().fit(X)
+    fitted = PPP().fit(da.from_array(X, chunks=chunks))
+    assert isinstance(fitted.labels_, da.Array)
+    assert fitted.n_samples_fit_sample_ == X.shape[0]
+    np.testing.assert_array_equal(fitted.labels_.compute(), in_memory.labels_)
+    np.testing.assert_allclose(fitted.means_, in_memory.means_, rtol=1e-10)
+
+
+def test_dask_fit_does_not_compute_the_whole_array(monkeypatch):
+    # Only reductions and the sampled rows reach the client: X is never converted whole.
+    from skselect.cluster._ppp import _dask as ppp_dask
+
+    monkeypatch.setattr(ppp_dask, "DASK_FIT_SAMPLE_SIZE", 3000)
+    X, _ = make_blobs(n_samples=30_000, centers=3, n_features=3, random_state=2)
+    Xd = da.from_array(X, chunks=(3000, 3))
+    fitted = PPP().fit(Xd)
+    # about 3000 rows drawn, whatever the partitioning, and the same rows for another one
+    assert 2500 < fitted.n_samples_fit_sample_ < 3500
+    other = PPP().fit(da.from_array(X, chunks=(7000, 3)))
+    assert other.n_samples_fit_sample_ == fitted.n_samples_fit_sample_
+    np.testing.assert_array_equal(other.labels_.compute(), fitted.labels_.compute())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("n_partitions", [4, 16])
+def test_dask_fit_on_a_million_rows_gives_the_in_memory_clusters(dask_client, n_partitions):
+    rng = np.random.default_rng(3)
+    centres = rng.uniform(-30, 30, size=(10, 10))
+    y = rng.integers(0, 10, size=1_000_000)
+    X = centres[y] + rng.normal(size=(1_000_000, 10))
+    in_memory = PPP().fit(X)
+    fitted = PPP().fit(da.from_array(X, chunks=(1_000_000 // n_partitions, 10)))
+    assert fitted.n_samples_fit_sample_ < X.shape[0] // 2
+    assert fitted.n_clusters_ == in_memory.n_clusters_ == 10
+    from sklearn.metrics import adjusted_rand_score
+
+    assert adjusted_rand_score(in_memory.labels_, fitted.labels_.compute()) >= 0.99
+
+
+def test_dask_fit_dataframe_keeps_feature_names():
+    dd = pytest.importorskip("dask.dataframe", reason="needs dask.dataframe")
+    pd = pytest.importorskip("pandas", reason="needs pandas")
+    X, _ = make_blobs(n_samples=2000, centers=3, n_features=3, random_state=4)
+    frame = dd.from_pandas(pd.DataFrame(X, columns=["a", "b", "c"]), npartitions=3)
+    fitted = PPP().fit(frame)
+    assert list(fitted.feature_names_in_) == ["a", "b", "c"]
+    np.testing.assert_array_equal(fitted.labels_.compute(), PPP().fit(X).labels_)
+
+
+def test_dask_fit_bad_input():
+    with pytest.raises(ValueError, match="NaN or infinity"):
+        PPP().fit(da.from_array(np.array([[0.0, np.nan], [1.0, 2.0], [3.0, 4.0]]), chunks=2))
+    with pytest.raises(ValueError, match="2-D"):
+        PPP().fit(da.ones(10, chunks=5))

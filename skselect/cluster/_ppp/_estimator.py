@@ -45,6 +45,30 @@ CONSTANT_SPREAD = 1e-9
 ORDER_GRID_RESOLUTION = 1024
 
 
+def _order_grid(magnitude, moments):
+    """``(shift, inverse_step)`` of the cells that order the rows (see _geometric_order).
+
+    ``magnitude`` is every feature's largest absolute value and ``moments(power)`` returns
+    the features' means and standard deviations after division by ``power``: a callable, so
+    that in-memory and Dask data share the rule.
+    """
+    magnitude = np.asarray(magnitude, dtype=np.float64)
+    # Divided by a power of two near each feature's magnitude (exact), no moment overflows;
+    # one power less than the dtype's largest in its top binade, where 2**maxexp is inf.
+    _, exponent = np.frexp(np.where(magnitude > 0, magnitude, 1.0))
+    power = np.ldexp(1.0, np.minimum(exponent, np.finfo(np.float64).maxexp - 1))
+    mean, spread = moments(power)
+    spread = np.array(spread, dtype=np.float64)
+    spread[~(spread > CONSTANT_SPREAD)] = 1.0
+    return np.asarray(mean, dtype=np.float64) * power, ORDER_GRID_RESOLUTION / (spread * power)
+
+
+def _cell_hashes(X, shift, inverse_step, n_threads):
+    cells = np.empty(X.shape[0], dtype=np.uint64)
+    quantized_row_hashes(X, shift, inverse_step, cells, n_threads)
+    return cells
+
+
 def _geometric_order(X, n_threads):
     """An order of the rows defined by where they lie, not by their exact bits.
 
@@ -57,24 +81,20 @@ def _geometric_order(X, n_threads):
     rare rows that cross a cell's edge (the chance is the change over the cell's width).
     Any permutation of the rows gives the same order.
     """
-    magnitude = np.abs(X).max(axis=0).astype(np.float64)
-    # Divided by a power of two near each feature's magnitude (exact), no moment overflows.
-    _, exponent = np.frexp(np.where(magnitude > 0, magnitude, 1.0))
-    power = np.ldexp(1.0, np.minimum(exponent, np.finfo(X.dtype).maxexp - 1))
-    mean = np.empty(X.shape[1])
-    spread = np.empty(X.shape[1])
-    for j in range(X.shape[1]):
-        column = X[:, j] / power[j]
-        mean[j] = column.mean(dtype=np.float64)
-        spread[j] = column.std(dtype=np.float64)
-    spread[~(spread > CONSTANT_SPREAD)] = 1.0
-    cells = np.empty(X.shape[0], dtype=np.uint64)
+
+    def moments(power):
+        mean = np.empty(X.shape[1])
+        spread = np.empty(X.shape[1])
+        for j in range(X.shape[1]):
+            column = X[:, j] / power[j]
+            mean[j] = column.mean(dtype=np.float64)
+            spread[j] = column.std(dtype=np.float64)
+        return mean, spread
+
+    shift, inverse_step = _order_grid(np.abs(X).max(axis=0), moments)
     exact = np.empty(X.shape[0], dtype=np.uint64)
-    quantized_row_hashes(
-        X, mean * power, ORDER_GRID_RESOLUTION / (spread * power), cells, n_threads
-    )
     row_hashes(X, exact, n_threads)
-    return np.lexsort((exact, cells))
+    return np.lexsort((exact, _cell_hashes(X, shift, inverse_step, n_threads)))
 
 
 class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseEstimator):
@@ -139,7 +159,11 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
     Attributes
     ----------
     labels_ : ndarray of shape (n_samples,)
-        Cluster of every training sample; equal to ``predict`` on the training data.
+        Cluster of every training sample; equal to ``predict`` on the training data (a lazy
+        Dask array after a fit on a Dask collection).
+    n_samples_fit_sample_ : int
+        Only after a fit on a Dask collection: the number of its rows the model was fitted
+        on.
     n_clusters_ : int
         Number of clusters found.
     weights_ : ndarray of shape (n_clusters,)
@@ -222,7 +246,9 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
 
     ``predict``, ``predict_proba`` and ``transform`` accept Dask arrays and DataFrames (with
     the optional ``dask`` extra) and return lazy Dask arrays with the same row chunks, equal
-    to the in-memory result. float32 input gives float32 ``predict_proba``, ``transform`` and
+    to the in-memory result. ``fit`` on a Dask collection reads the data through reductions
+    and a sample of its rows chosen by their values (see ``fit``), never gathering it.
+    float32 input gives float32 ``predict_proba``, ``transform`` and
     ``cluster_centers_``.
 
     References
@@ -284,8 +310,11 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data; at least two samples. Not modified.
+        X : {array-like, dask array, dask DataFrame} of shape (n_samples, n_features)
+            Training data; at least two samples. Not modified. A Dask collection is not
+            gathered: the model is fitted on about 262 144 of its rows, those first in the
+            geometric order of the rows (the same rows whatever the partitioning), and
+            ``labels_`` is then a lazy Dask array.
         y : Ignored
             Not used, present for API consistency.
 
@@ -302,6 +331,8 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
         >>> PPP().fit(X).n_clusters_
         3
         """
+        if is_dask_collection(X):
+            return dask_implementation("ppp_fit_dask")(self, X)
         # Finite values near the dtype's largest overflow inside the finiteness check's sum.
         with np.errstate(over="ignore", invalid="ignore"):
             X = validate_data(

@@ -496,8 +496,9 @@ def scale_runs(log, largest=10**7):
         print(line, file=log, flush=True)
         lines.append(line)
 
-    # The largest run in a child process, so that its peak resident memory is its own.
-    context = multiprocessing.get_context("fork")
+    # The largest run in a child process, so that its peak resident memory is its own;
+    # spawned, since a child forked after OpenMP has started can deadlock in it.
+    context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe(duplex=False)
     process = context.Process(target=_large_float32_child, args=(largest, child))
     process.start()

@@ -32,16 +32,15 @@ def _block(block, estimator, method):
     return getattr(estimator, f"_{method}")(block)
 
 
-def _as_dask_array(estimator, X, method):
+def _two_dimensional_dask_array(X, name):
+    """``(array, frame)``: X as a 2-D Dask array, and X itself when it was a DataFrame."""
     import dask.array as da
 
-    name = f"{type(estimator).__name__}.{method}"
+    frame = None
     # A Dask DataFrame exists only once dask.dataframe has been imported.
     dd = sys.modules.get("dask.dataframe")
     if dd is not None and isinstance(X, dd.DataFrame):
-        # Its empty pandas frame carries the column names scikit-learn checks.
-        _check_feature_names(estimator, X._meta, reset=False)
-        X = X.to_dask_array(lengths=True)
+        frame, X = X, X.to_dask_array(lengths=True)
     if not isinstance(X, da.Array):
         raise TypeError(
             f"{name} takes a Dask array or DataFrame, got {type(X).__name__}; compute it "
@@ -49,6 +48,16 @@ def _as_dask_array(estimator, X, method):
         )
     if X.ndim != 2:
         raise ValueError(f"{name}: X must be a 2-D Dask array, got {X.ndim} dimension(s).")
+    return X, frame
+
+
+def _as_dask_array(estimator, X, method):
+
+    name = f"{type(estimator).__name__}.{method}"
+    X, frame = _two_dimensional_dask_array(X, name)
+    if frame is not None:
+        # Its empty pandas frame carries the column names scikit-learn checks.
+        _check_feature_names(estimator, frame._meta, reset=False)
     if X.shape[1] != estimator.n_features_in_:
         raise ValueError(
             f"X has {X.shape[1]} features, but {type(estimator).__name__} is expecting "
@@ -127,18 +136,8 @@ def ppp_fit_dask(estimator, X):
 
     from skselect.cluster._ppp._estimator import _order_grid
 
-    columns = None
-    dd = sys.modules.get("dask.dataframe")
-    if dd is not None and isinstance(X, dd.DataFrame):
-        columns = X.columns
-        X = X.to_dask_array(lengths=True)
-    if not isinstance(X, da.Array):
-        raise TypeError(
-            f"PPP.fit takes a Dask array or DataFrame, got {type(X).__name__}; compute it "
-            "into memory first."
-        )
-    if X.ndim != 2:
-        raise ValueError(f"PPP.fit: X must be a 2-D Dask array, got {X.ndim} dimension(s).")
+    X, frame = _two_dimensional_dask_array(X, "PPP.fit")
+    columns = None if frame is None else frame.columns
     if X.dtype not in (np.float32, np.float64):
         X = X.astype(np.float64)
     if any(np.isnan(size) for size in X.chunks[0]):

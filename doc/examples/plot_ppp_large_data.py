@@ -49,9 +49,13 @@ print(f"KMeans told k=100: ARI {adjusted_rand_score(y, kmeans.labels_):.3f} "
 print(f"nodes split through the look-ahead: {ppp.split_tree_['lookahead'].sum()}")
 
 # %%
-# The clusters found, and the split test's evidence at every split
-# ------------------------------------------------------------------
-# Every cluster gets its own colour (cycled); the centres found are marked.
+# The clusters found, and the split test's evidence at every node
+# -----------------------------------------------------------------
+# Every cluster gets its own colour (cycled); the centres found are marked. On the right,
+# every node of the split tree: large nodes holding whole rows of the grid project to a
+# comb of modes, which the dip test reads (their BIC evidence is negative: a flat comb is
+# better fitted by one flat cluster than by two Gaussians); small nodes holding a few
+# clusters are split on BIC evidence; the leaves are single clusters.
 tree = ppp.split_tree_
 fig, (ax_points, ax_tree) = plt.subplots(1, 2, figsize=(11, 5))
 ax_points.scatter(X[::5, 0], X[::5, 1], c=ppp.labels_[::5] % 20, cmap="tab20", s=1)
@@ -59,25 +63,21 @@ ax_points.scatter(*ppp.cluster_centers_.T, c="black", marker="x", s=15)
 ax_points.set_title(f"PPP: {ppp.n_clusters_} clusters found in 100 000 points")
 ax_points.set_aspect("equal")
 split = tree["decision"] == "split"
-ax_tree.scatter(
-    tree["size"][split & ~tree["lookahead"]],
-    np.maximum(tree["delta_bic"][split & ~tree["lookahead"]], 1),
-    label="split by the node's own test",
-    s=12,
-)
-ax_tree.scatter(
-    tree["size"][tree["lookahead"]],
-    np.maximum(tree["delta_bic"][tree["lookahead"]], 1),
-    label="split because a half has several modes",
-    marker="^",
-    s=20,
-)
+by_bic = split & ~tree["lookahead"] & (tree["delta_bic"] > 2)
+by_dip = split & ~tree["lookahead"] & ~by_bic
+for mask, label, marker in [
+    (by_bic, "split: BIC evidence above 2", "o"),
+    (by_dip, "split: the dip test finds several modes", "s"),
+    (tree["lookahead"], "split: a half has several modes (look-ahead)", "^"),
+    (~split, "leaf: one cluster", "."),
+]:
+    ax_tree.scatter(tree["size"][mask], tree["delta_bic"][mask], label=label, marker=marker, s=14)
 ax_tree.set_xscale("log")
-ax_tree.set_yscale("log")
+ax_tree.set_yscale("symlog", linthresh=10)
 ax_tree.set_xlabel("samples in the node")
-ax_tree.set_ylabel("BIC evidence for two clusters (floored at 1)")
+ax_tree.set_ylabel("BIC evidence for two clusters")
 ax_tree.set_title("The split tree's nodes")
-ax_tree.legend(loc="upper left", fontsize=8)
+ax_tree.legend(loc="lower left", fontsize=7)
 fig.tight_layout()
 
 # %%

@@ -349,7 +349,7 @@ class PPP(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, BaseE
         self._set_scaling(Xw)
         self._standardise_in_place(Xw)
 
-        # A copy: the tree partitions Xw in place, and these rows must stay in hash order.
+        # A copy: the tree partitions Xw in place, and these rows must stay in the geometric order.
         refine_rows = Xw[: min(n_samples, REFINE_SAMPLE_MAX)].copy()
         tree_config = TreeConfig(
             bic_threshold=self.bic_threshold,

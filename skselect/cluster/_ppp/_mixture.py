@@ -232,7 +232,7 @@ def _subset(mixture, keep):
 def pair_evidence(X, labels, a, b):
     """Cross-fitted evidence that clusters ``a`` and ``b`` are two clusters, not one.
 
-    The union's rows (the first in hash order) are cut into two halves; each half's labels
+    The union's rows (the first in the geometric order) are cut into two halves; each half's labels
     give the shrunk Fisher direction the other half is projected on, and the pooled
     projection is scored as a node's split is. Returns the ``delta_bic``; +inf (keep both)
     when a half lacks one of the two clusters.

@@ -32,7 +32,7 @@ from skselect.cluster._ppp._fast import (
 )
 
 # Rows of a node that the split test and the proposal's starts see: the first rows of the
-# node in hash order, a sample drawn independently of the input order. Above a few thousand
+# node in the geometric order, a sample drawn independently of the input order. Above a few thousand
 # rows the test has all the power it needs, and a larger sample would only make it
 # sensitive to departures from the cluster models that are too small to matter.
 TEST_SAMPLE_SIZE = 4096
@@ -211,9 +211,9 @@ def delta_bic(x):
 def cross_fitted_projection(X, labels_of_half):
     """Every row of ``X`` projected on a direction fitted without it.
 
-    The rows (in hash order) are cut into two alternating halves; ``labels_of_half(i, half)``
-    labels half ``i`` into two groups (or returns None), whose shrunk Fisher direction the
-    other half is projected on. Each half's values are placed so that the fitted groups'
+    The rows (in the geometric order) are cut into two alternating halves;
+    ``labels_of_half(i, half)`` labels half ``i`` into two groups (or returns None), whose
+    shrunk Fisher direction the other half is projected on. Each half's values are placed so that the fitted groups'
     means sit at -1/2 and +1/2, and the two halves are pooled. Returns None when a half
     cannot be labelled into two groups.
     """

@@ -1,9 +1,10 @@
 """PPP's split tree: divisive 2-means splits kept while the split test finds two modes.
 
-The working copy of the data is kept in hash order and every node is a contiguous slice of
-it; a split partitions its slice stably (left child first), so the rows of every node stay in
-hash order and a node's first rows are a sample of it that does not depend on the input's row
-order. Nothing is random beyond generators seeded from a node's position in the tree.
+The working copy of the data is kept in the geometric order of the rows (see
+``_estimator._geometric_order``) and every node is a contiguous slice of it; a split
+partitions its slice stably (left child first), so the rows of every node stay in that order
+and a node's first rows are a sample of it that does not depend on the input's row order.
+Nothing is random beyond generators seeded from a node's position in the tree.
 """
 
 # Authors: The skselect developers
@@ -21,7 +22,7 @@ from skselect.cluster._ppp._split import TEST_SAMPLE_SIZE, propose, split_eviden
 from skselect.utils._parallel import _kernel_n_threads
 
 # Rows of a node that Lloyd's iterations run on before the whole node is cut by the
-# resulting hyperplane: the first rows in hash order. Beyond this the centres move by less
+# resulting hyperplane: the first rows in the geometric order. Beyond this the centres move by less
 # than their sampling error, and every row of the node is still assigned.
 LLOYD_SAMPLE_SIZE = 1 << 16
 # Look-ahead children smaller than this carry too little evidence to overrule their parent.
@@ -189,7 +190,8 @@ def _descendant_splits(sample, centers, seed, config, depth=None):
 
 
 def grow_tree(Xw, order, config):
-    """Grow the tree on ``Xw`` (rows in hash order), partitioning ``Xw`` and ``order`` in place.
+    """Grow the tree on ``Xw`` (rows in the geometric order), partitioning ``Xw`` and
+    ``order`` in place.
 
     The tree grows level by level: the nodes waiting are tested together, largest first, and
     when ``max_clusters`` stops the growth the largest of them have been split first.

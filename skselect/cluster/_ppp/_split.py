@@ -213,9 +213,9 @@ def cross_fitted_projection(X, labels_of_half):
 
     The rows (in the geometric order) are cut into two alternating halves;
     ``labels_of_half(i, half)`` labels half ``i`` into two groups (or returns None), whose
-    shrunk Fisher direction the other half is projected on. Each half's values are placed so that the fitted groups'
-    means sit at -1/2 and +1/2, and the two halves are pooled. Returns None when a half
-    cannot be labelled into two groups.
+    shrunk Fisher direction the other half is projected on. Each half's values are placed so
+    that the fitted groups' means sit at -1/2 and +1/2, and the two halves are pooled.
+    Returns None when a half cannot be labelled into two groups.
     """
     halves = (np.ascontiguousarray(X[0::2]), np.ascontiguousarray(X[1::2]))
     pooled = []

@@ -75,16 +75,12 @@ MEMORY_LIMIT_BYTES = 4 * 1024**3
 
 # Cases that fail on this branch and are being fixed in the estimator's own code. The tests
 # report them as (non-strict) expected failures; remove an entry once its fix is merged.
-_MIXED_LABELS = "a label vector mixing ints and strings fails inside numpy's sort"
 _NO_ARGUMENT_NAMED = "the message (imbalanced-learn's wording) does not name the argument"
 _OVERFLOW_AS_NAN = "an overflow on finite input is reported as NaN or infinite input"
 _SAMPLER_Y_NONE = "y=None reaches type_of_target, whose message does not name y"
 KNOWN_FAILURES = {
     "ConformalSelector|y:huge": "finite labels near 1e308 overflow in the score computation",
     "OptCSSelector|y:huge": "finite labels near 1e308 overflow in the score computation",
-    "PRESTOClassifier|y:mixed-int-str": _MIXED_LABELS,
-    "PRESTOClassifierCV|y:mixed-int-str": _MIXED_LABELS,
-    "ProportionalOddsClassifier|y:mixed-int-str": _MIXED_LABELS,
     "SMOTE|y:none": _SAMPLER_Y_NONE,
     "SMOTENC|y:none": _SAMPLER_Y_NONE,
     "SMOTEUnderSampler|y:none": _SAMPLER_Y_NONE,
@@ -95,7 +91,6 @@ KNOWN_FAILURES = {
     "SMOTENC|param:categorical_features=[0,1,2]": _NO_ARGUMENT_NAMED,
     "SMOTE|param:sampling_strategy={5:10}": _NO_ARGUMENT_NAMED,
     "SMOTE|param:sampling_strategy={0:1}": _NO_ARGUMENT_NAMED,
-    "PRESTOClassifierCV|param:cv=1000": "the message names n_splits (scikit-learn's), not cv",
     "ConformalSelector|X:huge": _OVERFLOW_AS_NAN,
     "ConformalSelector|X:max-float": _OVERFLOW_AS_NAN,
     "OptCSSelector|X:huge": _OVERFLOW_AS_NAN,

@@ -73,6 +73,19 @@ def _ordered_categorical_codes(y):
     return np.asarray(dtype.categories), codes
 
 
+def _checked_cv(cv, codes):
+    """``check_cv`` for an ordinal target, with an error that names ``cv``."""
+    if isinstance(cv, Integral) and not isinstance(cv, bool):
+        smallest = int(np.bincount(codes).min()) if codes.size else 0
+        if cv > codes.size:
+            raise ValueError(
+                f"cv={cv} asks for more folds than there are samples ({codes.size}); use "
+                f"cv <= {codes.size}, or at most {smallest} for stratified folds in which "
+                "every class appears."
+            )
+    return check_cv(cv, codes, classifier=True)
+
+
 def _encode_target(estimator, X, y):
     """Validate X and y; return X, the ordered classes and the integer codes of y."""
     categorical = _ordered_categorical_codes(y)
@@ -84,6 +97,17 @@ def _encode_target(estimator, X, y):
         present = np.unique(codes)
         return X, categories[present], np.searchsorted(present, codes).astype(np.intp)
     X, y = validate_data(estimator, X, y, dtype=[np.float64, np.float32], order="C")
+    if y.dtype == object:
+        # Sorting the labels (np.unique, scikit-learn's target checks) would fail with a
+        # bare comparison error.
+        is_text = np.array([isinstance(label, str) for label in y])
+        if is_text.any() and not is_text.all():
+            raise TypeError(
+                "y mixes strings and numbers (for example "
+                f"{y[np.argmax(is_text)]!r} and {y[np.argmin(is_text)]!r}); ordinal class "
+                "labels must be all numbers or all strings, or an ordered pandas Categorical "
+                "that gives their order."
+            )
     check_classification_targets(y)
     classes, codes = np.unique(y, return_inverse=True)
     return X, classes, codes.astype(np.intp, copy=False)
@@ -955,7 +979,7 @@ class PRESTOClassifierCV(_BaseCumulativeLogit):
         problem = self._make_problem(X, codes, len(classes), sample_weight)
         settings["n_threads"] = problem.n_threads
         alphas = self._grid(problem)
-        folds = list(check_cv(self.cv, codes, classifier=True).split(X, codes))
+        folds = list(_checked_cv(self.cv, codes).split(X, codes))
         n_jobs = self.n_jobs
         if n_jobs is not None and n_jobs > len(folds):
             n_jobs = len(folds)  # more workers than folds only costs start-up time

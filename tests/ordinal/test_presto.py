@@ -681,3 +681,23 @@ def test_cv_with_far_more_jobs_than_folds_on_small_data():
     serial = PRESTOClassifierCV(alphas=4, cv=3).fit(X, y)
     np.testing.assert_array_equal(search.cv_scores_, serial.cv_scores_)
     np.testing.assert_allclose(search.predict_proba(X).sum(axis=1), 1.0)
+
+
+@pytest.mark.parametrize(
+    "estimator", [PRESTOClassifier(), PRESTOClassifierCV(cv=3), ProportionalOddsClassifier()]
+)
+def test_labels_mixing_strings_and_numbers_are_refused_by_name(estimator):
+    # Sorting such labels fails inside numpy with a bare comparison error.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    y = np.array([0, "b", "c"], dtype=object)[np.arange(60) % 3]
+    with pytest.raises(TypeError, match=r"y mixes strings and numbers .*'b'.*0"):
+        estimator.fit(X, y)
+
+
+def test_cv_with_more_folds_than_samples_names_cv():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(40, 2))
+    y = np.arange(40) % 3
+    with pytest.raises(ValueError, match=r"cv=1000 asks for more folds than there are samples"):
+        PRESTOClassifierCV(cv=1000).fit(X, y)

@@ -170,7 +170,10 @@ def check_labels(y):
     # Lengths are checked by each sampler's own validation (SMOTENC's before any kernel),
     # after the errors imbalanced-learn reports first.
     if y is None:
-        return
+        raise ValueError(
+            "y=None: resampling needs y, the class label of every row of X (an array-like of "
+            "shape (n_samples,))."
+        )
     labels = np.asarray(y)
     if labels.dtype == object and labels.size:
         kinds = set()

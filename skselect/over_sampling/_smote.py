@@ -18,7 +18,7 @@ import numpy as np
 from imblearn.over_sampling import SMOTE as _ImblearnSMOTE
 from imblearn.over_sampling import SMOTENC as _ImblearnSMOTENC
 from imblearn.over_sampling.base import BaseOverSampler
-from imblearn.utils import Substitution, check_target_type
+from imblearn.utils import Substitution, check_sampling_strategy, check_target_type
 from scipy import sparse
 from sklearn import config_context
 from sklearn.base import clone
@@ -370,6 +370,16 @@ of shape (n_samples_new, n_features)
             y = y.compute()
         X, y, restore = to_supported(X, y)
         check_labels(y)
+        if isinstance(self.sampling_strategy, dict):
+            # imbalanced-learn's messages for a dict that does not fit y do not name it.
+            try:
+                check_sampling_strategy(
+                    self.sampling_strategy, check_target_type(np.asarray(y)), "over-sampling"
+                )
+            except ValueError as error:
+                raise ValueError(
+                    f"sampling_strategy={self.sampling_strategy!r} does not fit y: {error}"
+                ) from None
         X_resampled, y_resampled = super().fit_resample(X, y, **params)
         return restore(X_resampled, y_resampled)
 

@@ -222,3 +222,24 @@ def test_results_do_not_depend_on_the_thread_count(make, as_sparse):
         results.append((X_res.toarray() if as_sparse else X_res, y_res))
     assert results[0][0].tobytes() == results[1][0].tobytes()
     np.testing.assert_array_equal(results[0][1], results[1][1])
+
+
+@pytest.mark.parametrize("make", [lambda: SMOTE(), lambda: SMOTEUnderSampler()])
+def test_y_none_is_named(make):
+    X = np.random.default_rng(0).normal(size=(40, 2))
+    with pytest.raises(ValueError, match=r"y=None: resampling needs y"):
+        make().fit_resample(X, None)
+
+
+@pytest.mark.parametrize(
+    "strategy, message",
+    [
+        ({5: 10}, r"sampling_strategy=\{5: 10\} does not fit y: The \{5\} target class"),
+        ({0: 1}, r"sampling_strategy=\{0: 1\} does not fit y: With over-sampling methods"),
+    ],
+)
+def test_sampling_strategy_dict_that_does_not_fit_y_is_named(strategy, message):
+    X = np.random.default_rng(1).normal(size=(40, 2))
+    y = (np.arange(40) % 4 == 0).astype(int)
+    with pytest.raises(ValueError, match=message):
+        SMOTE(sampling_strategy=strategy).fit_resample(X, y)

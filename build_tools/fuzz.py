@@ -75,15 +75,11 @@ MEMORY_LIMIT_BYTES = 4 * 1024**3
 
 # Cases that fail on this branch and are being fixed in the estimator's own code. The tests
 # report them as (non-strict) expected failures; remove an entry once its fix is merged.
-_NO_ARGUMENT_NAMED = "the message (imbalanced-learn's wording) does not name the argument"
 _OVERFLOW_AS_NAN = "an overflow on finite input is reported as NaN or infinite input"
 KNOWN_FAILURES = {
     "ConformalSelector|y:huge": "finite labels near 1e308 overflow in the score computation",
     "OptCSSelector|y:huge": "finite labels near 1e308 overflow in the score computation",
     "SMOTENC|X:big-endian": "big-endian floats fail inside scipy.sparse",
-    "SMOTENC|param:categorical_features=[2,2]": "a repeated column index is accepted",
-    "SMOTENC|param:categorical_features=[]": _NO_ARGUMENT_NAMED,
-    "SMOTENC|param:categorical_features=[0,1,2]": _NO_ARGUMENT_NAMED,
     "ConformalSelector|X:huge": _OVERFLOW_AS_NAN,
     "ConformalSelector|X:max-float": _OVERFLOW_AS_NAN,
     "OptCSSelector|X:huge": _OVERFLOW_AS_NAN,

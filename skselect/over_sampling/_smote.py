@@ -735,6 +735,13 @@ class SMOTENC(SMOTE, _ImblearnSMOTENC):
                 # The given order is kept: it is the order of the one-hot blocks, hence of
                 # the distance sums and of the tie-breaking draws, as in imbalanced-learn.
                 self.categorical_features_ = features % n_features
+        values, counts = np.unique(self.categorical_features_, return_counts=True)
+        if (counts > 1).any():
+            raise ValueError(
+                f"categorical_features names columns {values[counts > 1].tolist()} more than "
+                "once (negative indices counted from the end); list every categorical "
+                "column once."
+            )
         self.continuous_features_ = np.setdiff1d(np.arange(n_features), self.categorical_features_)
 
     def _validate_estimator(self):
@@ -746,13 +753,17 @@ class SMOTENC(SMOTE, _ImblearnSMOTENC):
         if self.categorical_features_.size == self.n_features_in_:
             raise ValueError(
                 "SMOTE-NC is not designed to work only with categorical features. It "
-                "requires some numerical features: all n_features="
-                f"{self.n_features_in_} features of X are categorical."
+                "requires some numerical features: categorical_features names all "
+                f"n_features={self.n_features_in_} features of X. Leave the numerical "
+                "columns out of categorical_features (imbalanced-learn's SMOTEN handles "
+                "purely categorical data)."
             )
         if self.categorical_features_.size == 0:
             raise ValueError(
                 "SMOTE-NC is not designed to work only with numerical features. It "
-                "requires some categorical features."
+                "requires some categorical features: categorical_features names none. List "
+                "the categorical columns in categorical_features, or use SMOTE for purely "
+                "numerical data."
             )
 
     def _encode_categorical(self, X_categorical, dtype):

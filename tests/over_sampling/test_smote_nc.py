@@ -208,6 +208,22 @@ def test_only_categorical_or_only_continuous():
         SMOTENC([0, 1, 2, 3, 4]).fit_resample(X, y)
     with pytest.raises(ValueError, match="not designed to work only with numerical"):
         SMOTENC(np.zeros(5, dtype=bool)).fit_resample(X, y)
+    # The messages name the argument to change.
+    with pytest.raises(ValueError, match="categorical_features names all n_features=5"):
+        SMOTENC([0, 1, 2, 3, 4]).fit_resample(X, y)
+    with pytest.raises(ValueError, match="categorical_features names none"):
+        SMOTENC([]).fit_resample(X, y)
+
+
+@pytest.mark.parametrize("features", [[2, 2], [1, -4], [0, 1, 2, 3, -1, 0]])
+def test_repeated_categorical_columns_are_refused(features):
+    # A repeated index once passed silently; with [0, 1, 2, 3, -1, 0] it even looked like
+    # "every column categorical".
+    X, y, _ = _mixed()
+    with pytest.raises(
+        ValueError, match=r"categorical_features names columns \[.*\] more than once"
+    ):
+        SMOTENC(features).fit_resample(X, y)
 
 
 def test_boolean_mask_of_wrong_length():

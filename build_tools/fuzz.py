@@ -79,7 +79,6 @@ _OVERFLOW_AS_NAN = "an overflow on finite input is reported as NaN or infinite i
 KNOWN_FAILURES = {
     "ConformalSelector|y:huge": "finite labels near 1e308 overflow in the score computation",
     "OptCSSelector|y:huge": "finite labels near 1e308 overflow in the score computation",
-    "SMOTENC|X:big-endian": "big-endian floats fail inside scipy.sparse",
     "ConformalSelector|X:huge": _OVERFLOW_AS_NAN,
     "ConformalSelector|X:max-float": _OVERFLOW_AS_NAN,
     "OptCSSelector|X:huge": _OVERFLOW_AS_NAN,

@@ -642,6 +642,10 @@ class SMOTENC(SMOTE, _ImblearnSMOTENC):
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
         if not hasattr(X, "iloc"):
             X = check_array(X, dtype=None, accept_sparse=["csr", "csc"], ensure_all_finite=False)
+            if X.dtype.byteorder == (">" if np.little_endian else "<"):
+                # scipy.sparse (the one-hot search matrix) refuses non-native byte orders;
+                # the same values in the native order give the same result.
+                X = X.astype(X.dtype.newbyteorder("="))
         elif X.shape[0] < 1:
             raise ValueError(
                 f"Found array with {X.shape[0]} sample(s) while a minimum of 1 is required."

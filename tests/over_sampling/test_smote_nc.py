@@ -293,3 +293,16 @@ def test_neighbours_follow_the_papers_distance(seed):
                 matches.append(base)
         assert matches, "synthetic sample off every segment of the paper's neighbours"
         assert any(np.array_equal(sample[2:], minority[nearest[m], 2:]) for m in matches)
+
+
+def test_big_endian_input_gives_imbalanced_learns_result():
+    # scipy.sparse refused the non-native byte order inside the neighbour search.
+    from imblearn.over_sampling import SMOTENC as ImblearnSMOTENC
+
+    rng = np.random.default_rng(0)
+    X = np.c_[rng.normal(size=(60, 2)), rng.integers(0, 3, 60)]
+    y = (np.arange(60) % 4 == 0).astype(int)
+    ours = SMOTENC([2], random_state=0).fit_resample(X.astype(">f8"), y)
+    theirs = ImblearnSMOTENC(categorical_features=[2], random_state=0).fit_resample(X, y)
+    np.testing.assert_array_equal(ours[0], theirs[0])
+    np.testing.assert_array_equal(ours[1], theirs[1])

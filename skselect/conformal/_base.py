@@ -126,8 +126,28 @@ def _fit_ranking_estimator(estimator, X, y, threshold):
                 f"{threshold!r}); a classifier needs both. Change threshold, calibration_size "
                 "or random_state."
             )
-        return estimator.fit(X, labels)
-    return estimator.fit(X, y)
+        return _fit_finite(estimator, X, labels, y)
+    return _fit_finite(estimator, X, y, y)
+
+
+def _fit_finite(estimator, X, target, y):
+    """``estimator.fit(X, target)``; an overflow inside it on finite data is named as such
+    (the estimator's own message speaks of infinite or NaN input, which X and y are not)."""
+    try:
+        return estimator.fit(X, target)
+    except (ValueError, FloatingPointError, np.linalg.LinAlgError) as error:
+        text = str(error).lower()
+        if "inf" not in text and "nan" not in text:
+            raise
+        with np.errstate(over="ignore", invalid="ignore"):
+            x_max = float(np.max(np.abs(np.asarray(X, dtype=np.float64)), initial=0.0))
+            y_max = float(np.max(np.abs(np.asarray(y, dtype=np.float64)), initial=0.0))
+        raise ValueError(
+            f"{type(estimator).__name__}.fit failed on finite X and y: X has values up to "
+            f"{x_max:.3g} and y up to {y_max:.3g}, and sums or squares of values this large "
+            "overflow float64 inside the estimator. Rescale X and y (for example with "
+            "StandardScaler, and TransformedTargetRegressor for y)."
+        ) from error
 
 
 def _clip_scores(calib_ranking, calib_nonnull, test_ranking):

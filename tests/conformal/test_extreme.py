@@ -151,3 +151,23 @@ def test_predictions_beyond_float64_are_a_clear_error():
     selector = ConformalSelector(_Huge(), prefit=True)
     with pytest.raises(ValueError, match="infinite predictions .*beyond the float64 range"):
         selector.fit(np.c_[np.arange(10.0)], np.arange(10.0))
+
+
+@pytest.mark.parametrize("which", ["X", "y"])
+@pytest.mark.parametrize("selector", ["ConformalSelector", "OptCSSelector"])
+def test_overflow_inside_the_model_on_finite_data_is_named(which, selector):
+    # LinearRegression's solver overflows on values near 1e308 and reported "infs or NaNs",
+    # which X and y are not.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    y = X[:, 0] + rng.normal(size=200)
+    if which == "X":
+        X = np.clip(X, -3, 3) * 5e307
+    else:
+        y = np.clip(y, -3, 3) * 5e307
+    if selector == "ConformalSelector":
+        model = ConformalSelector(LinearRegression(), threshold=0.0, random_state=0)
+    else:
+        model = OptCSSelector([LinearRegression()], threshold=0.0, random_state=0)
+    with pytest.raises(ValueError, match=r"LinearRegression\.fit failed on finite X and y"):
+        model.fit(X, y)

@@ -21,7 +21,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from skselect.conformal._pvalues import PRUNING_OPTIONS
+from skselect.conformal._pvalues import PRUNING_OPTIONS, _check_random_state
 from skselect.utils._dask import dask_implementation, is_dask_collection
 
 
@@ -228,6 +228,22 @@ class _BaseConformalSelector(MetaEstimatorMixin, BaseEstimator):
         "prefit": ["boolean"],
         "random_state": ["random_state"],
     }
+
+    def _set_select_seed(self, random_state):
+        """Fix, at fit, the seed of every select-time draw (tie-breaking, randomised p-values,
+        density-ratio folds), so that ``select``, ``p_values`` and ``selection_report`` on the
+        same batch agree. An int ``random_state`` seeds those draws itself, as it always did;
+        ``None`` or a ``RandomState`` instance is drawn from once, here."""
+        if isinstance(self.random_state, Integral) and not isinstance(self.random_state, bool):
+            self._select_seed = None
+        else:
+            self._select_seed = int(random_state.randint(np.iinfo(np.int32).max))
+
+    def _select_time_random_state(self):
+        """A fresh generator for the draws of one select-time call (see _set_select_seed)."""
+        if self._select_seed is None:
+            return _check_random_state(self.random_state)
+        return np.random.RandomState(self._select_seed)
 
     def _check_unchanged(self):
         """Refuse to select with parameters the calibration was not computed with."""

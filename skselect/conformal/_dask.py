@@ -115,7 +115,7 @@ def _lazy_selector_p_values(selector, X):
 
     sizes = X.chunks[0]
     states = (
-        _states_at_block_starts(selector.random_state, sizes)
+        _states_at_block_starts(selector._select_time_random_state(), sizes)
         if selector.randomized
         else [None] * len(sizes)
     )

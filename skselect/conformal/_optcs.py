@@ -119,7 +119,11 @@ class OptCSSelector(_BaseConformalSelector):
         modes (``K (n + m)`` of them, in ``select``) can take minutes.
     random_state : int, RandomState instance or None, default=None
         Controls the split, the random tie-breaks between equally good models and the
-        pruning draws.
+        pruning draws. An int gives reproducible selections. With ``None`` or a
+        ``RandomState`` instance, ``fit`` draws the seed of the select-time draws once (as
+        scikit-learn estimators fix their randomness at fit), so ``select``, ``p_values``
+        and ``selection_report`` on the same batch agree; another ``fit`` draws another
+        seed.
 
     Attributes
     ----------
@@ -264,6 +268,7 @@ class OptCSSelector(_BaseConformalSelector):
         if self.mode != "ms":
             self.X_calib_, self.calib_nonnull_ = X, y > self.threshold
             _warn_if_no_calibration_discovery(self.calib_nonnull_, self.threshold)
+            self._set_select_seed(random_state)
             return self
         if self.prefit:
             for estimator in self.estimators:
@@ -283,6 +288,7 @@ class OptCSSelector(_BaseConformalSelector):
         self.calib_nonnull_ = y_calib > self.threshold
         _warn_if_no_calibration_discovery(self.calib_nonnull_, self.threshold)
         self.calib_rankings_ = np.vstack([_ranking(est, X_calib) for est in self.estimators_])
+        self._set_select_seed(random_state)
         return self
 
     def _calibration_settings(self):
@@ -344,7 +350,7 @@ class OptCSSelector(_BaseConformalSelector):
     def _selection_from_rankings(self, calib_rankings, test_rankings):
         """The selection once every model has ranked the calibration and the test units
         (also the last step of the Dask path, on the gathered test rankings)."""
-        random_state = _check_random_state(self.random_state)
+        random_state = self._select_time_random_state()
         n_models, n_test = test_rankings.shape
         n_calib = calib_rankings.shape[1]
         set_sizes = np.empty((n_models, n_test), dtype=np.intp)

@@ -113,7 +113,11 @@ class ConformalSelector(_BaseConformalSelector):
         and every sample passed to ``fit`` is used for calibration.
     random_state : int, RandomState instance or None, default=None
         Controls the train/calibration split, the uniforms of randomized p-values and the
-        pruning draws. An int gives reproducible selections.
+        pruning draws. An int gives reproducible selections. With ``None`` or a
+        ``RandomState`` instance, ``fit`` draws the seed of the select-time draws once (as
+        scikit-learn estimators fix their randomness at fit), so ``select``, ``p_values``
+        and ``selection_report`` on the same batch agree; another ``fit`` draws another
+        seed.
 
     Attributes
     ----------
@@ -277,6 +281,7 @@ class ConformalSelector(_BaseConformalSelector):
                 self.effective_sample_size_ = effective_sample_size(self.calib_weights_)
                 _warn_if_small_ess(self.effective_sample_size_, X_calib.shape[0], stacklevel=4)
         self._calibrated_with = self._calibration_settings()
+        self._set_select_seed(random_state)
         return self
 
     def _scores(self, test_ranking):
@@ -352,7 +357,7 @@ class ConformalSelector(_BaseConformalSelector):
 
     def _p_values(self, X, prepared=None, random_state=None):
         if random_state is None:
-            random_state = _check_random_state(self.random_state)
+            random_state = self._select_time_random_state()
         if prepared is None:
             prepared = self._prepare(X, random_state)
         _, calib_scores, test_scores, calib_weights, test_weights, _ = prepared
@@ -367,7 +372,7 @@ class ConformalSelector(_BaseConformalSelector):
         )
 
     def _selection(self, X):
-        random_state = _check_random_state(self.random_state)
+        random_state = self._select_time_random_state()
         prepared = self._prepare(X, random_state)
         test_ranking, calib_scores, test_scores, calib_weights, test_weights, ess = prepared
         p_values = self._p_values(X, prepared, random_state)

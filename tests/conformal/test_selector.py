@@ -15,7 +15,12 @@ from sklearn.tree import DecisionTreeRegressor
 from sklearn.utils._param_validation import InvalidParameterError
 from threadpoolctl import threadpool_limits
 
-from skselect.conformal import ConformalSelector, benjamini_hochberg, conformal_pvalues
+from skselect.conformal import (
+    ConformalSelector,
+    OptCSSelector,
+    benjamini_hochberg,
+    conformal_pvalues,
+)
 
 
 def linear_data(seed, n, shift=0.0):
@@ -404,3 +409,51 @@ def test_oracle_cfbh_reproduces_reference_fdr_and_power(setting, reference_fdr, 
         power_se,
     )
     assert fdp.mean() <= 0.1 + 2 * fdr_se
+
+
+def _tied_data(seed):
+    # Features on a coarse grid: many test units share a prediction, so ties are broken by
+    # draws, and randomised p-values draw too.
+    rng = np.random.default_rng(seed)
+    X = rng.integers(0, 4, size=(300, 2)).astype(float)
+    y = X.sum(axis=1) + rng.normal(size=300)
+    X_test = rng.integers(0, 4, size=(120, 2)).astype(float)
+    return X, y, X_test
+
+
+_SELECT_TIME_DRAWS = {
+    "randomized p-values": lambda: ConformalSelector(
+        LinearRegression(), threshold=3.0, fdr=0.3, randomized=True
+    ),
+    "heterogeneous pruning": lambda: ConformalSelector(
+        LinearRegression(), threshold=3.0, fdr=0.3, method="wcs", pruning="heterogeneous"
+    ),
+    "optcs tie-breaking": lambda: OptCSSelector(
+        [LinearRegression(), DecisionTreeRegressor(max_depth=2, random_state=0)],
+        threshold=3.0,
+        fdr=0.3,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(_SELECT_TIME_DRAWS))
+def test_select_time_methods_agree_without_a_random_state(name):
+    # With random_state=None the select-time draws come from a seed fixed at fit: select,
+    # p_values and selection_report on the same batch give one answer, over 50 data sets.
+    make = _SELECT_TIME_DRAWS[name]
+    disagreements, fits_differ = 0, 0
+    for seed in range(50):
+        X, y, X_test = _tied_data(seed)
+        selector = make().fit(X, y)
+        selected = np.asarray(selector.select(X_test))
+        report = selector.selection_report(X_test)
+        p_values = np.asarray(selector.p_values(X_test))
+        disagreements += not np.array_equal(np.asarray(report["selected"]), selected)
+        disagreements += not np.array_equal(np.asarray(report["p_value"]), p_values)
+        disagreements += not np.array_equal(np.asarray(selector.select(X_test)), selected)
+        other = make().fit(X, y)
+        fits_differ += not np.array_equal(np.asarray(other.p_values(X_test)), p_values)
+    assert disagreements == 0
+    if name == "randomized p-values":
+        # The seed is drawn afresh by every fit: the draws are random across fits.
+        assert fits_differ == 50

@@ -3,7 +3,9 @@
 # Authors: The skselect developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import math
 import numbers
+import os
 from collections import Counter
 from collections.abc import Mapping
 
@@ -24,6 +26,24 @@ _STRATEGY_CONSTRAINTS = [
     callable,
     None,
 ]
+
+
+def _synthetic_count(n_minority, smote_percent, X):
+    """``n_minority * smote_percent / 100`` synthetic samples, or a ValueError naming
+    ``smote_percent`` when they could not be held in this machine's memory."""
+    wanted = n_minority * smote_percent / 100
+    bytes_per_row = max(X.shape[1], 1) * getattr(X.dtype, "itemsize", 8)
+    try:
+        memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):  # not POSIX: only the float limit below
+        memory = float("inf")
+    if not math.isfinite(wanted) or wanted * bytes_per_row > memory:
+        raise ValueError(
+            f"smote_percent={smote_percent!r} asks for {wanted:.3g} synthetic samples of the "
+            f"minority class ({n_minority} samples), more than this machine's memory can "
+            "hold; use a smaller smote_percent (300 triples the class)."
+        )
+    return int(wanted)
 
 
 class SMOTEUnderSampler(_ProvenanceMixin, BaseSampler):
@@ -232,7 +252,7 @@ of shape (n_samples_new, n_features)
 
         over_strategy = self.over_strategy
         if over_strategy is None:
-            n_new = int(counts[minority] * self.smote_percent / 100)
+            n_new = _synthetic_count(counts[minority], self.smote_percent, X)
             over_strategy = {minority: counts[minority] + n_new} if n_new > 0 else None
         self.smote_ = None
         if over_strategy is not None:

@@ -16,7 +16,7 @@ import numpy as np
 from imblearn.under_sampling import RandomUnderSampler
 from sklearn.utils.validation import validate_data
 
-from skselect.combine._smote_under import SMOTEUnderSampler
+from skselect.combine._smote_under import SMOTEUnderSampler, _synthetic_count
 from skselect.over_sampling._smote import SMOTE
 from skselect.over_sampling._smote_dask import _class_counts, _Input
 from skselect.utils._dask import import_dask, register_dask_implementation
@@ -42,7 +42,7 @@ def smote_under_dask(sampler, X, y):
 
     over_strategy = sampler.over_strategy
     if over_strategy is None:
-        n_new = int(counts[minority] * sampler.smote_percent / 100)
+        n_new = _synthetic_count(counts[minority], sampler.smote_percent, data.X)
         over_strategy = {minority: counts[minority] + n_new} if n_new > 0 else None
     sampler.smote_ = None
     X, y = data.X, data.y

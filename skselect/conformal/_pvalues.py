@@ -306,7 +306,7 @@ def benjamini_hochberg(p_values, fdr):
     Parameters
     ----------
     p_values : array-like of shape (m,)
-        Non-negative p-values (NaN is rejected).
+        p-values in [0, 1] (NaN, infinite values and values above 1 are rejected).
     fdr : float in (0, 1]
         Target false discovery rate ``q``.
 
@@ -327,6 +327,12 @@ def benjamini_hochberg(p_values, fdr):
     array([ True,  True,  True, False])
     """
     p_values = _check_fdr_input(p_values, "p_values", allow_infinite=True)
+    if (p_values > 1).any():
+        # Such a value is no p-value: an upstream error (scores or e-values passed by mistake).
+        raise ValueError(
+            f"p_values must lie in [0, 1], got maximum {p_values.max()!r}; pass p-values "
+            "(conformal_pvalues computes them from scores), or use ebh for e-values."
+        )
     n_tests = p_values.shape[0]
     count = _bh_count(p_values, fdr)
     if count == 0:

@@ -106,3 +106,12 @@ def test_bad_parameters():
         SMOTEUnderSampler(smote_percent=-5).fit_resample(X, y)
     with pytest.raises(ValueError, match="needs to have more than 1 class"):
         SMOTEUnderSampler().fit_resample(X, np.zeros(len(X)))
+
+
+@pytest.mark.parametrize("smote_percent", [9e17, 1e300])
+def test_smote_percent_beyond_memory_is_named(smote_percent):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 2))
+    y = (np.arange(60) % 4 == 0).astype(int)
+    with pytest.raises(ValueError, match=r"smote_percent=.* asks for .* synthetic samples"):
+        SMOTEUnderSampler(smote_percent=smote_percent).fit_resample(X, y)

@@ -443,3 +443,9 @@ def test_prune_with_empty_first_step():
         np.random.RandomState(0),
     )
     assert not selected.any() and not e_values.any()
+
+
+@pytest.mark.parametrize("bad", [1.5, np.inf, 1e300])
+def test_benjamini_hochberg_refuses_values_that_are_no_p_values(bad):
+    with pytest.raises(ValueError, match=r"p_values must lie in \[0, 1\]"):
+        benjamini_hochberg([0.01, 0.2, bad], 0.1)

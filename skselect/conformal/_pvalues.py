@@ -306,7 +306,7 @@ def benjamini_hochberg(p_values, fdr):
     Parameters
     ----------
     p_values : array-like of shape (m,)
-        p-values in [0, 1] (NaN, infinite values and values above 1 are rejected).
+        The p-values, in [0, 1] (NaN, infinite values and values above 1 are rejected).
     fdr : float in (0, 1]
         Target false discovery rate ``q``.
 

@@ -277,8 +277,8 @@ class _BaseConformalSelector(MetaEstimatorMixin, BaseEstimator):
     def select(self, X):
         """Select the test units predicted to have ``y > threshold``, at FDR ``fdr``.
 
-        The selector is not modified: everything the selection computes is in
-        :meth:`selection_report`.
+        The selector's fitted attributes are not modified: everything the selection computes
+        is in :meth:`selection_report`.
 
         Parameters
         ----------

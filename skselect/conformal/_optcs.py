@@ -8,6 +8,7 @@ from numbers import Integral
 import numpy as np
 import scipy.sparse as sp
 from joblib import effective_n_jobs
+from joblib import hash as joblib_hash
 from sklearn.base import _fit_context, clone, is_classifier
 from sklearn.utils._indexing import _safe_indexing
 from sklearn.utils._param_validation import StrOptions
@@ -94,7 +95,9 @@ class OptCSSelector(_BaseConformalSelector):
         with the largest auxiliary set. ``"full"``: fit one model by joint leave-one-out on
         the labelled plus test units (test labels imputed as null), ``n + m`` fits.
         ``"full-ms"``: leave-one-out for every candidate, then the ``"ms"`` choice,
-        ``K (n + m)`` fits.
+        ``K (n + m)`` fits. In the full modes these fits happen at the first ``select``,
+        ``p_values`` or ``selection_report`` call on a test batch; the rankings of the last
+        batch are kept, so the other two calls on the same batch cost no fit.
     threshold : float, default=0.0
         Selection target: units with ``y > threshold`` are the discoveries.
     fdr : float in (0, 1), default=0.1
@@ -143,7 +146,11 @@ class OptCSSelector(_BaseConformalSelector):
     After the ``predict`` calls, the selection step costs ``O(K (n log n + m log m))``: per
     model one sort of each side, then all ``m`` auxiliary-set sizes in ``O(m)`` (with unit
     weights a row depends on its unit only through its rank and tie group). The full modes
-    add ``n + m`` fits per candidate, dispatched through ``joblib.Parallel``.
+    add ``n + m`` fits per candidate, dispatched through ``joblib.Parallel``, once per test
+    batch: the leave-one-out rankings of the most recent batch are kept (keyed by a hash of
+    the batch and of the candidates' parameters), so ``p_values`` followed by ``select`` and
+    ``selection_report`` on the same batch refits nothing. A new batch, or a new ``fit``,
+    replaces them.
 
     Regressors in the full modes are fitted on the binary label ``1{y > threshold}``, the
     only label known for a test unit under its null hypothesis.
@@ -265,6 +272,7 @@ class OptCSSelector(_BaseConformalSelector):
         )
         random_state = _check_random_state(self.random_state)
         self._calibrated_with = self._calibration_settings()
+        self._leave_one_out_cache = None
         if self.mode != "ms":
             self.X_calib_, self.calib_nonnull_ = X, y > self.threshold
             _warn_if_no_calibration_discovery(self.calib_nonnull_, self.threshold)
@@ -330,6 +338,30 @@ class OptCSSelector(_BaseConformalSelector):
         results = self._run(jobs, f"leave-one-out fits in {len(jobs)} batches")
         return np.concatenate(results).reshape(len(self.estimators), n_all)
 
+    def _cached_leave_one_out_rankings(self, X_test):
+        """The joint leave-one-out rankings, computed once per test batch.
+
+        ``select``, ``p_values`` and ``selection_report`` each need them, and they cost
+        ``n + m`` fits per candidate: the last batch's rankings are kept under a hash of the
+        batch and of the candidates' parameters (a candidate changed in place by
+        ``set_params`` is refitted). One (key, rankings) tuple is assigned at once, so
+        concurrent calls read either the old or the new entry, never a mix.
+        """
+        try:
+            key = joblib_hash(
+                (X_test, [estimator.get_params(deep=True) for estimator in self.estimators])
+            )
+        except Exception:  # an unpicklable parameter: no cache, the fits are redone
+            key = None
+        cached = getattr(self, "_leave_one_out_cache", None)
+        if key is not None and cached is not None and cached[0] == key:
+            return cached[1]
+        rankings = self._leave_one_out_rankings(X_test)
+        if key is not None:
+            rankings.setflags(write=False)
+            self._leave_one_out_cache = (key, rankings)
+        return rankings
+
     def _test_rankings(self, X):
         """(K, m) rankings of the test units by the fitted candidates (mode "ms")."""
         return np.vstack([_ranking(est, X) for est in self.estimators_])
@@ -337,7 +369,7 @@ class OptCSSelector(_BaseConformalSelector):
     def _rankings(self, X):
         if self.mode == "ms":
             return self.calib_rankings_, self._test_rankings(X)
-        rankings = self._leave_one_out_rankings(X)
+        rankings = self._cached_leave_one_out_rankings(X)
         n_calib = self.calib_nonnull_.shape[0]
         return rankings[:, :n_calib], rankings[:, n_calib:]
 

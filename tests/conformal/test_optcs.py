@@ -185,6 +185,55 @@ def test_full_ms_matches_brute_force_and_parallel_backends_agree():
         assert np.array_equal(again.select(X[28:]), selected)
 
 
+class CountingRidge(Ridge):
+    """Ridge that counts its fits in a list shared by all its clones (clone deep-copies
+    parameters, so the list lives on the class)."""
+
+    fits = []
+
+    def fit(self, X, y, sample_weight=None):
+        CountingRidge.fits.append(1)
+        return super().fit(X, y, sample_weight=sample_weight)
+
+
+@pytest.mark.parametrize("mode, n_candidates", [("full", 1), ("full-ms", 2)])
+def test_full_modes_fit_n_plus_m_models_per_candidate_once_per_batch(mode, n_candidates):
+    X, y = linear_data(11, 40)
+    fits = CountingRidge.fits
+    fits.clear()
+    candidates = [CountingRidge(alpha=a) for a in (0.5, 20.0)[:n_candidates]]
+    selector = OptCSSelector(candidates, mode=mode, fdr=0.3, random_state=0)
+    selector.fit(X[:30], y[:30])
+    assert len(fits) == 0  # the full modes only store the labelled data at fit
+    n_plus_m = 30 + 10
+    p_values = selector.p_values(X[30:])
+    assert len(fits) == n_candidates * n_plus_m
+    selected = selector.select(X[30:])
+    report = selector.selection_report(X[30:])
+    assert len(fits) == n_candidates * n_plus_m  # the same batch: no refit
+    assert np.array_equal(report["selected"], selected)
+    assert np.array_equal(report["p_value"], p_values)
+    # A copy of the batch is the same batch; another batch is fitted again.
+    selector.select(X[30:].copy())
+    assert len(fits) == n_candidates * n_plus_m
+    selector.select(X[29:])
+    assert len(fits) == n_candidates * (2 * n_plus_m + 1)
+    # A candidate changed in place, or a new fit, is never answered from the cache.
+    selector.estimators[0].set_params(alpha=3.0)
+    selector.select(X[29:])
+    assert len(fits) == n_candidates * (3 * n_plus_m + 2)
+    selector.fit(X[:30], y[:30]).select(X[29:])
+    assert len(fits) == n_candidates * (4 * n_plus_m + 3)
+    # The cached rankings are those of a fresh selector on the same batch.
+    fresh = OptCSSelector(
+        [CountingRidge(alpha=c.alpha) for c in candidates],
+        mode=mode,
+        fdr=0.3,
+        random_state=0,
+    ).fit(X[:30], y[:30])
+    assert np.array_equal(fresh.p_values(X[29:]), selector.p_values(X[29:]))
+
+
 def test_full_mode_with_a_classifier_handles_one_class_leave_one_out_sets():
     X, y = linear_data(10, 30)
     y = np.where(np.arange(30) == 0, 5.0, -5.0)  # a single non-null unit

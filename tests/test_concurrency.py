@@ -171,3 +171,137 @@ def test_concurrent_randomized_pvalues():
     sequential = [run(*args) for args in inputs]
     for expected, got in zip(sequential, _concurrently(run, inputs)):
         np.testing.assert_array_equal(got, expected)
+
+
+# One fitted estimator, asked from many threads at once. Estimator name -> (data maker,
+# fit(X, y) -> fitted estimator, ask(fitted, X_batch, y_batch) -> arrays to compare). The
+# samplers' read-only question is resample_array (fit_resample is a fit: it writes the
+# fitted attributes, so one sampler is not shared between concurrent fits, as in
+# imbalanced-learn).
+N_ASKING_THREADS = 8
+
+
+def _sampler_case(make):
+    def fit(X, y):
+        sampler = make()
+        sampler.fit_resample(X, y)
+        return sampler
+
+    def ask(sampler, X, y):
+        values = np.arange(len(y), dtype=float) + X[:, 0]
+        return (
+            sampler.resample_array(values),
+            sampler.resample_array(values, interpolate=True),
+        )
+
+    return fit, ask
+
+
+def _predictor_case(make):
+    def fit(X, y):
+        return make().fit(X, y)
+
+    def ask(model, X, y):
+        return model.predict(X), model.predict_proba(X)
+
+    return fit, ask
+
+
+def _ppp_case():
+    def fit(X, y):
+        return PPP().fit(X)
+
+    def ask(model, X, y):
+        return model.predict(X), model.predict_proba(X), model.transform(X)
+
+    return fit, ask
+
+
+def _selector_case(make, n_calib=300):
+    def fit(X, y):
+        return make().fit(X[:n_calib], y[:n_calib])
+
+    def ask(selector, X, y):
+        X_test = X[n_calib:]
+        report = selector.selection_report(X_test)
+        return (
+            selector.select(X_test),
+            np.asarray(selector.p_values(X_test)),
+            np.asarray(report["selected"]),
+        )
+
+    return fit, ask
+
+
+def _small_regression(seed):
+    return _regression(seed, n=60)
+
+
+SHARED_CASES = {
+    "SMOTE": (_classification, *_sampler_case(lambda: SMOTE(random_state=0))),
+    "SMOTENC": (
+        _smotenc_data,
+        *_sampler_case(lambda: SMOTENC(categorical_features=[-1], random_state=0)),
+    ),
+    "SMOTEUnderSampler": (
+        _classification,
+        *_sampler_case(lambda: SMOTEUnderSampler(smote_percent=200, random_state=0)),
+    ),
+    "FitResampled": (
+        _classification,
+        *_predictor_case(lambda: FitResampled(SMOTE(random_state=0), LogisticRegression())),
+    ),
+    "PRESTOClassifier": (_ordinal, *_predictor_case(lambda: PRESTOClassifier(alpha=0.01))),
+    "PRESTOClassifierCV": (
+        _ordinal,
+        *_predictor_case(lambda: PRESTOClassifierCV(alphas=4, cv=3)),
+    ),
+    "ProportionalOddsClassifier": (
+        _ordinal,
+        *_predictor_case(lambda: ProportionalOddsClassifier()),
+    ),
+    "PPP": (_blobs, *_ppp_case()),
+    # random_state=None: the select-time draws are seeded once at fit, so every thread's
+    # answer equals the serial one.
+    "ConformalSelector": (
+        _regression,
+        *_selector_case(
+            lambda: ConformalSelector(LinearRegression(), randomized=True, random_state=None)
+        ),
+    ),
+    "OptCSSelector": (
+        _regression,
+        *_selector_case(
+            lambda: OptCSSelector([LinearRegression(), Ridge(alpha=10.0)], random_state=None)
+        ),
+    ),
+    # The full mode's leave-one-out rankings are memoised per batch: threads asking about
+    # different batches at once must each get their own batch's answer.
+    "OptCSSelector-full": (
+        _small_regression,
+        *_selector_case(
+            lambda: OptCSSelector([Ridge()], mode="full", fdr=0.3, random_state=None),
+            n_calib=40,
+        ),
+    ),
+}
+
+
+def test_every_estimator_has_a_shared_case():
+    names = {name.split("-")[0] for name in SHARED_CASES}
+    assert sorted(names) == sorted(name for name, _ in all_estimators())
+
+
+@pytest.mark.parametrize("name", sorted(SHARED_CASES))
+def test_one_fitted_estimator_answers_many_threads_as_it_answers_one(name):
+    make_data, fit, ask = SHARED_CASES[name]
+    X, y = make_data(0)
+    fitted = fit(X, y)
+    # Half the threads ask about the training data, half about other batches of the same
+    # shape, so that answers differ between threads and a mix-up shows.
+    batches = [make_data(seed % 2 * (seed + 1)) for seed in range(N_ASKING_THREADS)]
+    sequential = [ask(fitted, *batch) for batch in batches]
+    for _ in range(2):
+        got = _concurrently(lambda batch: ask(fitted, *batch), [(b,) for b in batches])
+        for expected, answer in zip(sequential, got):
+            _assert_same(answer, expected)

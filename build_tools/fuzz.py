@@ -1141,7 +1141,336 @@ def _function_cases():
                 ),
                 key in ("default", "return_X_y=string"),
             )
+    out.update(_inspection_cases())
     return out
+
+
+def _inspection_cases():
+    """id -> (target, make_spec, ci) for the ordinal inspection functions, the displays and
+    estimator discovery."""
+    import numpy as np
+
+    from skselect import ordinal
+    from skselect.utils import all_estimators
+
+    out = {}
+    X, y = _classification()
+
+    def plt_test_spec(Xv, yv, reject, names, **kw):
+        def call():
+            return ordinal.parallel_lines_test(Xv, yv, **kw)
+
+        def check(res):
+            problems = []
+            stats = np.asarray(res.statistic, dtype=float)
+            p = np.asarray(res.pvalue, dtype=float)
+            if not (np.all(np.isfinite(stats)) and np.all(stats >= 0)):
+                problems.append(f"statistics {stats}")
+            if not (np.all(p >= 0) and np.all(p <= 1)):
+                problems.append(f"p-values {p}")
+            if not 0 <= res.omnibus_pvalue <= 1:
+                problems.append(f"omnibus p-value {res.omnibus_pvalue}")
+            return problems
+
+        return Spec(call, check, (Xv, yv), must_reject=reject, names=names)
+
+    plt_cases = {
+        "ok": (X, y, False, ()),
+        "X:nan": (_with(X, at={(0, 0): np.nan}), y, True, _X),
+        "X:inf": (_with(X, at={(1, 1): np.inf}), y, True, _X),
+        "y:one-class": (X, np.zeros_like(y), True, _Y),
+        "y:two-classes": (X, (y > 0).astype(int), True, _Y + (r"classes",)),
+        "y:strings": (X, np.array(["lo", "mid", "hi"])[y], False, ()),
+        "y:float-nan": (X, _v(y.astype(float), 0, np.nan), True, _Y),
+        "shape-mismatch": (X, y[:-1], True, _BOTH),
+        "X:1d": (X[:, 0], y, True, _X),
+        "X:empty": (X[:0], y[:0], True, _BOTH),
+        "sample_weight:negative": (X, y, True, (r"sample_weight", r"weights?")),
+        "tol:negative": (X, y, True, (r"\btol\b",)),
+        "max_iter:zero": (X, y, True, (r"max_iter",)),
+    }
+    extra = {
+        "sample_weight:negative": {"sample_weight": -np.ones(len(y))},
+        "tol:negative": {"tol": -1.0},
+        "max_iter:zero": {"max_iter": 0},
+    }
+    for key, (Xv, yv, reject, names) in plt_cases.items():
+        kwargs = extra.get(key, {})
+        out[f"parallel_lines_test|{key}"] = (
+            "parallel_lines_test",
+            lambda Xv=Xv, yv=yv, reject=reject, names=names, kw=kwargs: plt_test_spec(
+                Xv, yv, reject, names, **kw
+            ),
+            key in ("ok", "X:nan", "y:one-class"),
+        )
+
+    def fitted(name):
+        from sklearn.linear_model import LinearRegression
+
+        classes, base = _estimators()
+        if name in ("ConformalSelector", "OptCSSelector"):
+            Xr, yr = _regression()
+            return classes[name](**base[name]).fit(Xr[:40], yr[:40]), Xr[40:]
+        if name == "PPP":
+            return classes[name]().fit(_blobs()[0]), None
+        if name == "LinearRegression":
+            return LinearRegression().fit(X, y), None
+        return classes[name](**base[name]).fit(X, y), None
+
+    def coef_spec(make_estimator, reject, names, **kw):
+        def call():
+            return ordinal.coef_table(make_estimator(), **kw)
+
+        def check(table):
+            values = np.asarray(table, dtype=float)
+            return [] if np.all(np.isfinite(values)) else ["non-finite coefficients"]
+
+        return Spec(call, check, (), must_reject=reject, names=names)
+
+    coef_cases = {
+        "PRESTOClassifier": (lambda: fitted("PRESTOClassifier")[0], False, (), {}),
+        "ProportionalOddsClassifier": (
+            lambda: fitted("ProportionalOddsClassifier")[0],
+            False,
+            (),
+            {},
+        ),
+        "unfitted": (ordinal.PRESTOClassifier, True, (r"fitted",), {}),
+        "wrong-estimator": (
+            lambda: fitted("LinearRegression")[0],
+            True,
+            (r"coef_table", r"estimator", r"PRESTOClassifier"),
+            {},
+        ),
+        "string": (lambda: "PRESTOClassifier", True, (r"coef_table", r"PRESTOClassifier"), {}),
+        "feature_names:too-few": (
+            lambda: fitted("PRESTOClassifier")[0],
+            True,
+            (r"feature_names",),
+            {"feature_names": ["a"]},
+        ),
+        "feature_names:scalar": (
+            lambda: fitted("PRESTOClassifier")[0],
+            True,
+            (r"feature_names",),
+            {"feature_names": "abc"},
+        ),
+    }
+    for key, (make_estimator, reject, names, kw) in coef_cases.items():
+        out[f"coef_table|{key}"] = (
+            "coef_table",
+            lambda m=make_estimator, r=reject, n=names, kw=kw: coef_spec(m, r, n, **kw),
+            key in ("PRESTOClassifier", "unfitted", "string"),
+        )
+
+    def names_spec(classes, reject):
+        def call():
+            return ordinal.boundary_names(classes)
+
+        def check(names):
+            n = len(classes)
+            return [] if len(names) == max(n - 1, 0) else [f"{len(names)} names for {n} classes"]
+
+        return Spec(call, check, (classes,), must_reject=reject, names=(r"classes",))
+
+    names_cases = {
+        "ints": (np.array([3, 4, 5]), False),
+        "strings": (np.array(["low", "mid", "high"]), False),
+        "one": (np.array([1]), False),
+        "empty": (np.array([]), False),
+        "2d": (np.array([[1, 2], [3, 4]]), True),
+        "scalar-string": ("abc", True),
+        "repeated": (np.array([1, 1, 2]), True),
+        "nan": (np.array([np.nan, 1.0, 2.0]), True),
+    }
+    for key, (classes, reject) in names_cases.items():
+        out[f"boundary_names|{key}"] = (
+            "boundary_names",
+            lambda c=classes, r=reject: names_spec(c, r),
+            key in ("ints", "repeated"),
+        )
+
+    def display_spec(call, reject, names, inputs=()):
+        def guarded():
+            try:
+                import matplotlib
+
+                matplotlib.use("Agg")
+            except ImportError as exc:
+                raise _Skip("the displays draw with matplotlib, which is not installed") from exc
+            import matplotlib.pyplot as plt
+
+            try:
+                return call()
+            finally:
+                plt.close("all")
+
+        return Spec(guarded, lambda out: [], inputs, must_reject=reject, names=names)
+
+    from skselect.cluster import SplitTreeDisplay
+    from skselect.conformal import SelectionDisplay
+    from skselect.metrics import RocConvexHullDisplay
+
+    scores = _rng(5).uniform(size=len(y))
+    score_nan = _v(scores, 0, np.nan)
+    X_test_nan = _with(_regression()[0][40:], at={(0, 0): np.nan})
+    labels = (y > 0).astype(int)
+    display_cases = {
+        "BoundaryCoefficientDisplay|ok": (
+            lambda: ordinal.BoundaryCoefficientDisplay.from_estimator(
+                fitted("PRESTOClassifier")[0]
+            ),
+            False,
+            (),
+        ),
+        "BoundaryCoefficientDisplay|unfitted": (
+            lambda: ordinal.BoundaryCoefficientDisplay.from_estimator(ordinal.PRESTOClassifier()),
+            True,
+            (r"fitted",),
+        ),
+        "BoundaryCoefficientDisplay|wrong-estimator": (
+            lambda: ordinal.BoundaryCoefficientDisplay.from_estimator(
+                fitted("LinearRegression")[0]
+            ),
+            True,
+            (r"estimator", r"PRESTOClassifier"),
+        ),
+        "BoundaryCoefficientDisplay|features:unknown": (
+            lambda: ordinal.BoundaryCoefficientDisplay.from_estimator(
+                fitted("PRESTOClassifier")[0], features=["nope"]
+            ),
+            True,
+            (r"features?",),
+        ),
+        "SplitTreeDisplay|ok": (
+            lambda: SplitTreeDisplay.from_estimator(fitted("PPP")[0]),
+            False,
+            (),
+        ),
+        "SplitTreeDisplay|unfitted": (
+            lambda: SplitTreeDisplay.from_estimator(_estimators()[0]["PPP"]()),
+            True,
+            (r"fitted",),
+        ),
+        "SplitTreeDisplay|max_depth:negative": (
+            lambda: SplitTreeDisplay.from_estimator(fitted("PPP")[0], max_depth=-1),
+            True,
+            (r"max_depth",),
+        ),
+        "SplitTreeDisplay|wrong-estimator": (
+            lambda: SplitTreeDisplay.from_estimator(fitted("LinearRegression")[0]),
+            True,
+            (r"estimator", r"PPP"),
+        ),
+        "SelectionDisplay|ok": (
+            lambda: SelectionDisplay.from_estimator(*fitted("ConformalSelector")),
+            False,
+            (),
+        ),
+        "SelectionDisplay|X:nan": (
+            lambda: SelectionDisplay.from_estimator(fitted("ConformalSelector")[0], X_test_nan),
+            True,
+            _X,
+        ),
+        "SelectionDisplay|unfitted": (
+            lambda: SelectionDisplay.from_estimator(
+                _estimators()[0]["ConformalSelector"](**_estimators()[1]["ConformalSelector"]),
+                _regression()[0],
+            ),
+            True,
+            (r"fitted",),
+        ),
+        "RocConvexHullDisplay|from_predictions": (
+            lambda: RocConvexHullDisplay.from_predictions(labels, scores),
+            False,
+            (),
+        ),
+        "RocConvexHullDisplay|one-class": (
+            lambda: RocConvexHullDisplay.from_predictions(np.zeros_like(labels), scores),
+            True,
+            (r"y_true", r"class", r"label"),
+        ),
+        "RocConvexHullDisplay|score-nan": (
+            lambda: RocConvexHullDisplay.from_predictions(labels, score_nan),
+            True,
+            (r"y_score",),
+        ),
+        "RocConvexHullDisplay|from_rates:outside": (
+            lambda: RocConvexHullDisplay.from_rates([0.0, 1.5], [0.0, 1.0]),
+            True,
+            (r"fpr",),
+        ),
+    }
+
+    def display_inputs(cid):
+        # The non-finite inputs, so that an error about them is judged on its wording.
+        return {
+            "SelectionDisplay|X:nan": (X_test_nan,),
+            "RocConvexHullDisplay|score-nan": (score_nan,),
+        }.get(cid, ())
+
+    for cid, (call, reject, names) in display_cases.items():
+        out[cid] = (
+            cid.split("|")[0],
+            lambda c=call, r=reject, n=names, cid=cid: display_spec(c, r, n, display_inputs(cid)),
+            cid.endswith(("|ok", "|unfitted", "|from_predictions")),
+        )
+
+    def discovery_spec(type_filter, reject):
+        def call():
+            return all_estimators(type_filter=type_filter)
+
+        def check(found):
+            return [] if all(isinstance(c, type) for _, c in found) else ["non-class entries"]
+
+        return Spec(call, check, (), must_reject=reject, names=(r"type_filter",))
+
+    discovery_cases = {
+        "default": (None, False),
+        "classifier": ("classifier", False),
+        "list": (["classifier", "cluster"], False),
+        "bogus": ("bogus", True),
+        "number": (3, True),
+    }
+    for key, (type_filter, reject) in discovery_cases.items():
+        out[f"all_estimators|{key}"] = (
+            "all_estimators",
+            lambda t=type_filter, r=reject: discovery_spec(t, r),
+            key in ("default", "bogus"),
+        )
+
+    import skselect
+
+    out["show_versions|default"] = (
+        "show_versions",
+        lambda: Spec(skselect.show_versions, lambda out: [], ()),
+        True,
+    )
+    return out
+
+
+def public_names():
+    """Every name a public subpackage exports, as ``(subpackage, name)``."""
+    import importlib
+
+    import skselect
+
+    found = []
+    for name in skselect.__all__:
+        try:
+            module = importlib.import_module(f"skselect.{name}")
+        except ImportError:  # a top-level function, not a subpackage
+            found.append(("skselect", name))
+            continue
+        found.extend((name, member) for member in module.__all__)
+    return found
+
+
+def untargeted_public_names():
+    """Public names no case targets (an estimator counts through any of its cases; a
+    display, through the cases of its constructors)."""
+    targets = {case.target for case in all_cases().values()}
+    return sorted(f"{family}.{name}" for family, name in public_names() if name not in targets)
 
 
 def _v(a, i, value):

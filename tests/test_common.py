@@ -136,6 +136,9 @@ def test_every_estimator_constructs_with_registered_params():
 def test_discovery_type_filter():
     with pytest.raises(ValueError, match="type_filter must be None or among"):
         all_estimators(type_filter="classifer")
+    # A number failed with "'int' object is not iterable".
+    with pytest.raises(TypeError, match=r"type_filter must be None, one of .* got 3"):
+        all_estimators(type_filter=3)
     everything = {name for name, _ in all_estimators()}
     for kind in ("classifier", "regressor", "cluster", "transformer", "sampler"):
         assert {name for name, _ in all_estimators(type_filter=kind)} <= everything

@@ -71,3 +71,9 @@ def test_harness_verdicts(runner, case_id, verdict):
     assert runner.run(case_id, timeout=5.0)["verdict"] == verdict
     # The worker is replaced after a crash or a hang: the next case still runs.
     assert runner.run("_selftest|ok")["verdict"] == "ok"
+
+
+def test_every_public_name_is_fuzzed():
+    # A public estimator or function added without fuzz cases would escape the contract.
+    assert len(fuzz.public_names()) >= 26
+    assert fuzz.untargeted_public_names() == []

@@ -5,7 +5,7 @@
 
 import numpy as np
 from sklearn.metrics import roc_curve
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_array, check_is_fitted
 
 from skselect.metrics._roc_hull import roc_convex_hull
 
@@ -262,6 +262,13 @@ class RocConvexHullDisplay:
         >>> round(display.hull.auc, 3)
         0.944
         """
+        y_score = check_array(y_score, ensure_2d=False, dtype="numeric", input_name="y_score")
+        if np.unique(np.asarray(y_true)).size < 2:
+            # roc_curve only warns and returns NaN rates: one of the two axes has no cases.
+            raise ValueError(
+                "y_true must contain both a positive and a negative class to draw a ROC "
+                f"curve; got only {np.unique(np.asarray(y_true)).tolist()!r}."
+            )
         fpr, tpr, _ = roc_curve(y_true, y_score, pos_label=pos_label, sample_weight=sample_weight)
         return cls.from_rates(fpr, tpr, name=name or "ROC curve", ax=ax, **kwargs)
 

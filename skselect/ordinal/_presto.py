@@ -31,7 +31,7 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import check_cv
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
@@ -1033,7 +1033,17 @@ def boundary_names(classes):
     >>> boundary_names([3, 4, 5])
     ['<= 3 | > 3', '<= 4 | > 4']
     """
-    return [f"<= {label} | > {label}" for label in list(classes)[:-1]]
+    if isinstance(classes, (str, bytes)) or np.ndim(classes) != 1:
+        raise ValueError(
+            "classes must be a 1-d array-like of class labels in ordinal order (a fitted "
+            f"model's classes_); got {type(classes).__name__} with {np.ndim(classes)} dimension(s)."
+        )
+    labels = list(classes)
+    if any(isinstance(label, numbers.Real) and label != label for label in labels):
+        raise ValueError(f"classes must not contain NaN; got {labels!r}.")
+    if len(set(labels)) != len(labels):
+        raise ValueError(f"classes must not repeat a label; got {labels!r}.")
+    return [f"<= {label} | > {label}" for label in labels[:-1]]
 
 
 def coef_table(estimator, *, feature_names=None):
@@ -1084,6 +1094,12 @@ def coef_table(estimator, *, feature_names=None):
         feature_names = getattr(estimator, "feature_names_in_", None)
     if feature_names is None:
         feature_names = [f"x{j}" for j in range(n_features)]
+    if isinstance(feature_names, (str, bytes)) or np.ndim(feature_names) != 1:
+        # A string would otherwise be split into one-letter names.
+        raise ValueError(
+            f"feature_names must be a 1-d array-like of {n_features} names; got "
+            f"{type(feature_names).__name__} {feature_names!r}."
+        )
     feature_names = [str(name) for name in feature_names]
     if len(feature_names) != n_features:
         raise ValueError(
@@ -1111,6 +1127,16 @@ def _max_loglik(problem, fixed, *, tol, max_iter):
     return -problem.loss(u), converged
 
 
+@validate_params(
+    {
+        "X": ["array-like", "sparse matrix"],
+        "y": ["array-like"],
+        "sample_weight": ["array-like", None],
+        "tol": [Interval(Real, 0, None, closed="neither")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def parallel_lines_test(X, y, *, sample_weight=None, tol=1e-8, max_iter=1000):
     """Likelihood-ratio tests of the proportional-odds (parallel lines) assumption.
 

@@ -81,7 +81,17 @@ def all_estimators(type_filter=None):
     if type_filter is None:
         wanted = None
     else:
-        wanted = [type_filter] if isinstance(type_filter, str) else list(type_filter)
+        if isinstance(type_filter, str):
+            wanted = [type_filter]
+        elif isinstance(type_filter, (list, tuple, set, frozenset)) and all(
+            isinstance(value, str) for value in type_filter
+        ):
+            wanted = list(type_filter)
+        else:
+            raise TypeError(
+                f"type_filter must be None, one of {list(_TYPE_FILTERS)} or a list of them; "
+                f"got {type_filter!r}."
+            )
         unknown = sorted(set(wanted) - set(_TYPE_FILTERS))
         if unknown:
             raise ValueError(

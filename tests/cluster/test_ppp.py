@@ -419,4 +419,9 @@ def test_split_tree_display_draws_every_node(hepta_fit):
     assert len(leaf_texts) == np.count_nonzero(hepta_fit.split_tree_["left"] < 0)
     shallow = SplitTreeDisplay.from_estimator(hepta_fit, max_depth=1)
     assert len(shallow.ax_.texts) == np.count_nonzero(hepta_fit.split_tree_["depth"] <= 1)
+    # A negative depth drew nothing and failed inside numpy; a float was compared silently.
+    with pytest.raises(ValueError, match=r"max_depth must be None or an int >= 0; got -1"):
+        SplitTreeDisplay.from_estimator(hepta_fit, max_depth=-1)
+    with pytest.raises(TypeError, match=r"max_depth must be None or an int"):
+        SplitTreeDisplay.from_estimator(hepta_fit, max_depth=1.5)
     matplotlib.pyplot.close("all")

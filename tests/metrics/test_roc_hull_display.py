@@ -119,6 +119,13 @@ def test_bad_input_is_reported(binary_data):
     three = LogisticRegression().fit(X, np.arange(len(y)) % 3)
     with pytest.raises(ValueError, match="binary classifier"):
         RocConvexHullDisplay.from_estimator(three, X, y)
+    # One class gave NaN rates and an error about tpr; a NaN score, scikit-learn's "Input".
+    scores = model.decision_function(X)
+    with pytest.raises(ValueError, match="y_true must contain both a positive and a negative"):
+        RocConvexHullDisplay.from_predictions(np.zeros_like(y), scores)
+    scores[0] = np.nan
+    with pytest.raises(ValueError, match="y_score contains NaN"):
+        RocConvexHullDisplay.from_predictions(y, scores)
 
 
 def test_a_missing_matplotlib_is_named(monkeypatch):

@@ -638,6 +638,9 @@ def test_coef_table_names_boundaries_by_class_labels():
     np.testing.assert_array_equal(po_table.loc["a"], po.coef_[0])
     with pytest.raises(ValueError, match="one name per feature"):
         coef_table(po, feature_names=["a"])
+    # A string of as many letters as there are features was split into one-letter names.
+    with pytest.raises(ValueError, match="feature_names must be a 1-d array-like of 2 names"):
+        coef_table(po, feature_names="ab")
     with pytest.raises(TypeError, match="coef_table expects"):
         coef_table(LogisticRegression().fit(X, y))
     from sklearn.exceptions import NotFittedError
@@ -701,3 +704,35 @@ def test_cv_with_more_folds_than_samples_names_cv():
     y = np.arange(40) % 3
     with pytest.raises(ValueError, match=r"cv=1000 asks for more folds than there are samples"):
         PRESTOClassifierCV(cv=1000).fit(X, y)
+
+
+def test_boundary_names_refuses_what_cannot_be_ordered_classes():
+    from skselect.ordinal import boundary_names
+
+    assert boundary_names(np.array([3, 4, 5])) == ["<= 3 | > 3", "<= 4 | > 4"]
+    assert boundary_names(["low"]) == []
+    with pytest.raises(ValueError, match="classes must be a 1-d array-like"):
+        boundary_names("abc")
+    with pytest.raises(ValueError, match="classes must be a 1-d array-like"):
+        boundary_names(np.array([[1, 2], [3, 4]]))
+    with pytest.raises(ValueError, match="classes must not repeat a label"):
+        boundary_names([1, 1, 2])
+    with pytest.raises(ValueError, match="classes must not contain NaN"):
+        boundary_names(np.array([np.nan, 1.0, 2.0], dtype=np.float32))
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"tol": -1.0}, r"'tol' parameter of parallel_lines_test"),
+        ({"tol": 0.0}, r"'tol' parameter of parallel_lines_test"),
+        ({"max_iter": 0}, r"'max_iter' parameter of parallel_lines_test"),
+    ],
+)
+def test_parallel_lines_test_checks_its_solver_settings(kwargs, message):
+    # A negative tol ran until the time limit; max_iter=0 returned statistics of no fit.
+    from skselect.ordinal import parallel_lines_test
+
+    X, y = _ordinal_data(n=100, p=2, seed=3)
+    with pytest.raises(ValueError, match=message):
+        parallel_lines_test(X, y, **kwargs)

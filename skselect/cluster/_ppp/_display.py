@@ -3,6 +3,8 @@
 # Authors: The skselect developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import numbers
+
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
@@ -116,6 +118,12 @@ class SplitTreeDisplay:
         >>> display.ax_.get_title() == f"PPP split tree: {ppp.n_clusters_} clusters"
         True
         """
+        if max_depth is not None and (
+            isinstance(max_depth, bool) or not isinstance(max_depth, numbers.Integral)
+        ):
+            raise TypeError(f"max_depth must be None or an int >= 0; got {max_depth!r}.")
+        if max_depth is not None and max_depth < 0:
+            raise ValueError(f"max_depth must be None or an int >= 0; got {max_depth}.")
         plt = _pyplot()
         tree = self.split_tree
         depth = np.asarray(tree["depth"])

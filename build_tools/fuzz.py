@@ -1487,20 +1487,32 @@ def _v(a, i, value):
 # The case registry
 
 
+# Settings other than the default under which every input case runs again: the cumulative
+# links of the ordinal models evaluate different tails (full run; one case each in the tests).
+_VARIANTS = {
+    name: [{"link": link} for link in ("probit", "cloglog", "loglog", "cauchit")]
+    for name in ("PRESTOClassifier", "PRESTOClassifierCV", "ProportionalOddsClassifier")
+}
+_VARIANT_CI_INPUTS = ("X:max-float",)
+
+
 def all_cases():
     """Every case, by id (built lazily: a case's data are made only when it runs)."""
     cases = {}
     classes, base = _estimators()
     for name in sorted(classes):
-        for key, (fn, ci) in _xy_inputs(name).items():
+        for params in [{}, *_VARIANTS.get(name, [])]:
+            tag = "".join(f"[{k}={v}]" for k, v in params.items())
+            for key, (fn, ci) in _xy_inputs(name).items():
 
-            def make(name=name, fn=fn):
-                X, y = _base_data(name)
-                X, y, reject, names = fn(X, y)
-                return _estimator_spec(name, {}, X, y, must_reject=reject, names=names)
+                def make(name=name, fn=fn, params=params):
+                    X, y = _base_data(name)
+                    X, y, reject, names = fn(X, y)
+                    return _estimator_spec(name, params, X, y, must_reject=reject, names=names)
 
-            cid = f"{name}|{key}"
-            cases[cid] = Case(cid, name, key, make, ci)
+                cid = f"{name}{tag}|{key}"
+                variant_ci = key in _VARIANT_CI_INPUTS
+                cases[cid] = Case(cid, name, key, make, ci if not params else variant_ci)
         for key, (param, value, reject, ci) in _param_cases(name).items():
 
             def make(name=name, param=param, value=value, reject=reject):

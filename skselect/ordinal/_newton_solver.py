@@ -24,6 +24,7 @@ stays cheaper in practice up to a few hundred features.
 
 import numpy as np
 
+from skselect.ordinal._links import link_code, quantile
 from skselect.ordinal._presto_fast import (
     _cd_quadratic,
     _chunk_bounds,
@@ -66,8 +67,11 @@ class _Problem:
         first_penalty_factor,
         proportional_odds=False,
         n_threads=1,
+        link="logit",
     ):
         n_samples, n_features = X.shape
+        self.link = link
+        self.link_code = link_code(link)
         weights = np.asarray(sample_weight, dtype=np.float64)
         self.sample_weight = weights / weights.sum()
         self.n_features = n_features
@@ -156,12 +160,12 @@ class _Problem:
         return intercept, coef, psi / self.scale
 
     def initial(self):
-        """The intercept-only fit: logits of the cumulative class frequencies."""
+        """The intercept-only fit: the link's quantiles of the cumulative class frequencies."""
         u = np.zeros(self.n_boundaries * (self.n_features + 1))
         if self.fit_intercept:
             freq = np.bincount(self.y, weights=self.sample_weight, minlength=self.n_boundaries + 1)
             cumulative = np.clip(np.cumsum(freq)[:-1], 1e-12, 1 - 1e-12)
-            u[: self.n_boundaries] = np.clip(np.log(cumulative / (1 - cumulative)), -100, 100)
+            u[: self.n_boundaries] = np.clip(quantile(cumulative, self.link), -100, 100)
         return u
 
     def linear_predictor(self, u, out):
@@ -182,6 +186,7 @@ class _Problem:
             self.barrier,
             self._chunk_sums,
             self.n_threads,
+            self.link_code,
         )
 
     def gradient_hessian(self, eta):
@@ -203,6 +208,7 @@ class _Problem:
             self._eta_hess_cross,
             self._chunk_sums,
             self.n_threads,
+            self.link_code,
         )
         n_boundaries, width = self.n_boundaries, self.n_features + 1
         grad_blocks = self._grad.sum(axis=0).ravel()
@@ -331,6 +337,7 @@ class _Problem:
                     self.barrier,
                     self._chunk_sums,
                     self.n_threads,
+                    self.link_code,
                 )
                 blocked = blocked or loss_new == np.inf
                 candidate = u + step * direction

@@ -27,7 +27,6 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import check_cv
@@ -36,6 +35,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
+from skselect.ordinal._links import LINKS, cdf
 from skselect.ordinal._newton_solver import _Problem
 from skselect.utils._parallel import _kernel_n_threads
 
@@ -184,6 +184,7 @@ class _BaseCumulativeLogit(ClassifierMixin, BaseEstimator):
         "fit_intercept": ["boolean"],
         "tol": [Interval(Real, 0, None, closed="right")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "link": [StrOptions(set(LINKS))],
     }
     _penalised_constraints: dict = {
         "first_penalty_factor": [Interval(Real, 0, None, closed="left")],
@@ -236,6 +237,7 @@ class _BaseCumulativeLogit(ClassifierMixin, BaseEstimator):
             first_penalty_factor=getattr(self, "first_penalty_factor", 1.0),
             proportional_odds=proportional_odds,
             n_threads=_kernel_n_threads(X.shape[0] * (X.shape[1] + 1) * (n_classes - 1)),
+            link=self.link,
         )
 
     def _set_fitted(self, problem, u, X, classes):
@@ -258,7 +260,7 @@ class _BaseCumulativeLogit(ClassifierMixin, BaseEstimator):
         if coef.shape[0] != len(self.intercept_):
             coef = np.broadcast_to(coef, (len(self.intercept_), coef.shape[1]))
         eta = self.intercept_.astype(np.float64) - X @ coef.T
-        return expit(eta)
+        return cdf(eta, self.link)
 
     def _raw_cumulative(self, X):
         check_is_fitted(self)
@@ -382,6 +384,11 @@ class PRESTOClassifier(_BaseCumulativeLogit):
         penalised coefficient (with the default ``first_penalty_factor=0``, the smallest
         penalty that gives the proportional-odds fit), as glmnet scales its path.
         :class:`PRESTOClassifierCV` picks ``alpha`` by cross-validation.
+    link : {"logit", "probit", "cloglog", "loglog", "cauchit"}, default="logit"
+        The cumulative link: ``P(y <= c_k | x) = F(threshold_k - x @ beta_k)`` with ``F`` the
+        logistic, standard normal, Gumbel-minimum ``1 - exp(-exp(t))``, Gumbel-maximum
+        ``exp(-exp(-t))`` or Cauchy CDF, as in R's ``ordinal::clm``. See
+        :ref:`ordinal_links`.
     l1_ratio : float, default=1.0
         Elastic-net mixing in [0, 1]: each absolute value ``|t|`` in the penalty becomes
         ``l1_ratio * |t| + (1 - l1_ratio) * t**2 / 2``. ``0`` is the authors' "PRESTO_L2".
@@ -491,6 +498,7 @@ class PRESTOClassifier(_BaseCumulativeLogit):
         self,
         alpha="auto",
         *,
+        link="logit",
         l1_ratio=1.0,
         first_penalty_factor=0.0,
         standardize=True,
@@ -501,6 +509,7 @@ class PRESTOClassifier(_BaseCumulativeLogit):
         warm_start=False,
     ):
         self.alpha = alpha
+        self.link = link
         self.l1_ratio = l1_ratio
         self.first_penalty_factor = first_penalty_factor
         self.standardize = standardize
@@ -581,6 +590,9 @@ class ProportionalOddsClassifier(_BaseCumulativeLogit):
     ----------
     alpha : float, default=0.0
         Penalty level (>= 0) on the shared weights (standardised scale).
+    link : {"logit", "probit", "cloglog", "loglog", "cauchit"}, default="logit"
+        The cumulative link, as in :class:`PRESTOClassifier` (``"probit"`` is the ordered
+        probit model).
     l1_ratio : float, default=1.0
         Elastic-net mixing in [0, 1], as in :class:`PRESTOClassifier`.
     standardize : bool, default=True
@@ -639,6 +651,7 @@ class ProportionalOddsClassifier(_BaseCumulativeLogit):
         self,
         alpha=0.0,
         *,
+        link="logit",
         l1_ratio=1.0,
         standardize=True,
         fit_intercept=True,
@@ -646,6 +659,7 @@ class ProportionalOddsClassifier(_BaseCumulativeLogit):
         max_iter=10000,
     ):
         self.alpha = alpha
+        self.link = link
         self.l1_ratio = l1_ratio
         self.standardize = standardize
         self.fit_intercept = fit_intercept
@@ -730,6 +744,7 @@ def _fold_path(X, codes, sample_weight, train, test, n_classes, alphas, settings
         l1_ratio=settings["l1_ratio"],
         first_penalty_factor=settings["first_penalty_factor"],
         n_threads=settings["n_threads"],
+        link=settings["link"],
     )
     u = None
     # A crossing test row is scored after repair; "error" would abort the whole search, so the
@@ -738,7 +753,7 @@ def _fold_path(X, codes, sample_weight, train, test, n_classes, alphas, settings
     for index, alpha in enumerate(alphas):
         u, _, _ = problem.solve(alpha, u, tol=settings["tol"], max_iter=settings["max_iter"])
         intercept, coef, _ = problem.unstandardize(u)
-        cumulative = expit(X_test @ coef.T + intercept)
+        cumulative = cdf(X_test @ coef.T + intercept, settings["link"])
         cumulative, n_crossed[index] = _repair_crossing(cumulative, rule, warn=False)
         proba.fill(0.0)
         proba[:, present] = _class_probabilities(cumulative)
@@ -760,6 +775,8 @@ class PRESTOClassifierCV(_BaseCumulativeLogit):
 
     Parameters
     ----------
+    link : {"logit", "probit", "cloglog", "loglog", "cauchit"}, default="logit"
+        The cumulative link, as in :class:`PRESTOClassifier`.
     alphas : int or array-like of float, default=30
         Number of grid points, or the grid itself (values >= 0).
     alpha_min_ratio : float, default=1e-3
@@ -874,6 +891,7 @@ class PRESTOClassifierCV(_BaseCumulativeLogit):
     def __init__(
         self,
         *,
+        link="logit",
         alphas=30,
         alpha_min_ratio=1e-3,
         cv=5,
@@ -889,6 +907,7 @@ class PRESTOClassifierCV(_BaseCumulativeLogit):
         n_jobs=None,
         verbose=0,
     ):
+        self.link = link
         self.alphas = alphas
         self.alpha_min_ratio = alpha_min_ratio
         self.cv = cv
@@ -914,6 +933,7 @@ class PRESTOClassifierCV(_BaseCumulativeLogit):
             "crossing": self.crossing,
             "tol": self.tol,
             "max_iter": self.max_iter,
+            "link": self.link,
         }
 
     def _grid(self, problem):
@@ -1134,10 +1154,11 @@ def _max_loglik(problem, fixed, *, tol, max_iter):
         "sample_weight": ["array-like", None],
         "tol": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "link": [StrOptions(set(LINKS))],
     },
     prefer_skip_nested_validation=True,
 )
-def parallel_lines_test(X, y, *, sample_weight=None, tol=1e-8, max_iter=1000):
+def parallel_lines_test(X, y, *, sample_weight=None, tol=1e-8, max_iter=1000, link="logit"):
     """Likelihood-ratio tests of the proportional-odds (parallel lines) assumption.
 
     For every feature ``j``, the proportional-odds model (one weight vector for all boundaries,
@@ -1163,6 +1184,8 @@ def parallel_lines_test(X, y, *, sample_weight=None, tol=1e-8, max_iter=1000):
         Optimality tolerance of each maximum-likelihood fit.
     max_iter : int, default=1000
         Maximum Newton iterations of each fit.
+    link : {"logit", "probit", "cloglog", "loglog", "cauchit"}, default="logit"
+        The cumulative link of the models compared.
 
     Returns
     -------
@@ -1200,7 +1223,7 @@ def parallel_lines_test(X, y, *, sample_weight=None, tol=1e-8, max_iter=1000):
     from scipy.stats import chi2
     from sklearn.utils import Bunch
 
-    helper = PRESTOClassifier(alpha=0.0, tol=tol, max_iter=max_iter)
+    helper = PRESTOClassifier(alpha=0.0, link=link, tol=tol, max_iter=max_iter)
     X, classes, codes, weights = helper._validate_common(X, y, sample_weight)
     n_classes, n_features = len(classes), X.shape[1]
     if n_classes < 3:

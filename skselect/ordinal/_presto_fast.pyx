@@ -16,7 +16,17 @@
 
 from cython cimport floating
 from cython.parallel cimport prange
-from libc.math cimport exp, expm1, log, log1p, INFINITY
+from libc.math cimport atan2, erfc, exp, expm1, log, log1p, sqrt, tanh, INFINITY, M_PI
+
+# Link codes, in the order of _newton_solver.LINKS. A link is its CDF F, used through four
+# functions that keep their relative precision in both tails: log F, log(1 - F), log f and
+# (log f)' = f' / f.
+cdef enum:
+    LOGIT = 0
+    PROBIT = 1
+    CLOGLOG = 2
+    LOGLOG = 3
+    CAUCHIT = 4
 
 
 cdef inline double _sigmoid(double t) noexcept nogil:
@@ -31,6 +41,165 @@ cdef inline double _log_sigmoid(double t) noexcept nogil:
     if t >= 0:
         return -log1p(exp(-t))
     return t - log1p(exp(t))
+
+
+cdef inline double _log1mexp(double x) noexcept nogil:
+    """log(1 - exp(x)) for x <= 0, accurate on both sides of -log 2 (Maechler 2012)."""
+    if x > -0.6931471805599453:
+        return log(-expm1(x))
+    return log1p(-exp(x))
+
+
+cdef inline double _log_ndtr(double t) noexcept nogil:
+    """log Phi(t) for the standard normal CDF Phi, to full relative precision.
+
+    Phi(t) = erfc(-t / sqrt 2) / 2 has full relative precision for t down to about -37; below,
+    where erfc underflows, the asymptotic series of the Mills ratio (five terms: a relative
+    error below 1e-13 there) gives log Phi(t) directly.
+    """
+    cdef double z, z2
+    if t > 0.0:
+        return log1p(-0.5 * erfc(t / sqrt(2.0)))
+    if t > -37.0:
+        return log(0.5 * erfc(-t / sqrt(2.0)))
+    z2 = 1.0 / (t * t)
+    z = 1.0 - z2 * (1.0 - z2 * (3.0 - z2 * (15.0 - z2 * 105.0)))
+    return -0.5 * t * t - log(-t) - 0.9189385332046728 + log(z)
+
+
+cdef inline double _log_cdf(double t, int link) noexcept nogil:
+    """log F(t)."""
+    if link == PROBIT:
+        return _log_ndtr(t)
+    if link == CLOGLOG:  # F(t) = 1 - exp(-exp(t))
+        return _log1mexp(-exp(t))
+    if link == LOGLOG:  # F(t) = exp(-exp(-t))
+        return -exp(-t)
+    if link == CAUCHIT:  # F(t) = 1/2 + atan(t) / pi, written so that both tails keep precision
+        return log(atan2(1.0, -t)) - log(M_PI)
+    return _log_sigmoid(t)
+
+
+cdef inline double _log_sf(double t, int link) noexcept nogil:
+    """log(1 - F(t))."""
+    if link == PROBIT:
+        return _log_ndtr(-t)
+    if link == CLOGLOG:
+        return -exp(t)
+    if link == LOGLOG:
+        return _log1mexp(-exp(-t))
+    if link == CAUCHIT:
+        return log(atan2(1.0, t)) - log(M_PI)
+    return _log_sigmoid(-t)
+
+
+cdef inline double _log_pdf(double t, int link) noexcept nogil:
+    """log f(t), f = F'."""
+    if link == PROBIT:
+        return -0.5 * t * t - 0.9189385332046728
+    if link == CLOGLOG:
+        return t - exp(t)
+    if link == LOGLOG:
+        return -t - exp(-t)
+    if link == CAUCHIT:
+        return -log(M_PI) - log1p(t * t)
+    return _log_sigmoid(t) + _log_sigmoid(-t)
+
+
+cdef inline double _score(double t, int link) noexcept nogil:
+    """f'(t) / f(t)."""
+    if link == PROBIT:
+        return -t
+    if link == CLOGLOG:
+        return 1.0 - exp(t)
+    if link == LOGLOG:
+        return exp(-t) - 1.0
+    if link == CAUCHIT:
+        return -2.0 * t / (1.0 + t * t)
+    return -tanh(0.5 * t)
+
+
+cdef inline double _log_prob_between(double a, double b, int link) noexcept nogil:
+    """log(F(a) - F(b)) for a > b: a difference of the two lower tails where F(b) < 1/2, of
+    the two upper tails otherwise, so that neither cancels against a value near 1."""
+    cdef double log_fb = _log_cdf(b, link)
+    if log_fb < -0.6931471805599453:
+        return _log_cdf(a, link) + _log1mexp(log_fb - _log_cdf(a, link))
+    return _log_sf(b, link) + _log1mexp(_log_sf(a, link) - _log_sf(b, link))
+
+
+cdef inline double _row_nll(double a, double b, Py_ssize_t c, Py_ssize_t n_boundaries,
+                            int link) noexcept nogil:
+    """-log P(y = c) with a the upper and b the lower linear predictor (+inf: infeasible)."""
+    if c == 0:
+        return -(_log_sigmoid(a) if link == LOGIT else _log_cdf(a, link))
+    if c == n_boundaries:
+        return -(_log_sigmoid(-b) if link == LOGIT else _log_sf(b, link))
+    if not a > b:
+        return INFINITY
+    if link == LOGIT:
+        return -(_log_sigmoid(a) + _log_sigmoid(-b) + log(-expm1(b - a)))
+    return -_log_prob_between(a, b, link)
+
+
+cdef inline bint _row_terms_link(
+    const double[:, ::1] eta,
+    Py_ssize_t i,
+    Py_ssize_t n_boundaries,
+    Py_ssize_t c,
+    int link,
+    double *nll,
+    double *grad_upper,
+    double *grad_lower,
+    double *hess_upper,
+    double *hess_lower,
+    double *hess_cross,
+) noexcept nogil:
+    """_row_terms for any link: P = F(a) - F(b) and, with ra = f(a) / P, rb = f(b) / P,
+
+    d(-log P)/da = -ra, d(-log P)/db = rb, and the Hessian -grad^2 P / P + grad P grad P' / P^2
+    = [[-s(a) ra + ra^2, -ra rb], [-ra rb, s(b) rb + rb^2]] with s = f' / f. For log-concave F
+    (logit, probit, cloglog, loglog) it is positive semi-definite. The Cauchy CDF is not
+    log-concave, so for the cauchit link the curvature terms -s(a) ra and s(b) rb are clipped
+    at zero: the proximal Newton model then stays convex (a positive semi-definite
+    approximation; the line search and the optimality test are on the exact objective).
+    """
+    cdef double a = 0.0, b = 0.0, log_p, ra = 0.0, rb = 0.0, curv
+    nll[0] = 0.0
+    grad_upper[0] = 0.0
+    grad_lower[0] = 0.0
+    hess_upper[0] = 0.0
+    hess_lower[0] = 0.0
+    hess_cross[0] = 0.0
+    if c < n_boundaries:
+        a = eta[i, c]
+    if c > 0:
+        b = eta[i, c - 1]
+    if c == 0:
+        log_p = _log_cdf(a, link)
+    elif c == n_boundaries:
+        log_p = _log_sf(b, link)
+    else:
+        if not a > b:
+            return False
+        log_p = _log_prob_between(a, b, link)
+    nll[0] = -log_p
+    if c < n_boundaries:
+        ra = exp(_log_pdf(a, link) - log_p)
+        curv = -_score(a, link) * ra
+        if link == CAUCHIT and curv < 0.0:
+            curv = 0.0
+        grad_upper[0] = -ra
+        hess_upper[0] = curv + ra * ra
+    if c > 0:
+        rb = exp(_log_pdf(b, link) - log_p)
+        curv = _score(b, link) * rb
+        if link == CAUCHIT and curv < 0.0:
+            curv = 0.0
+        grad_lower[0] = rb
+        hess_lower[0] = curv + rb * rb
+    hess_cross[0] = -ra * rb
+    return True
 
 
 cdef inline bint _row_terms(
@@ -134,6 +303,7 @@ def _objective(
     double barrier,                   # IN weight of the log-barrier on non-crossing (0: none)
     double[::1] chunk_sums,           # OUT scratch (max chunks,)
     int n_threads,
+    int link=0,                       # IN 0 logit, 1 probit, 2 cloglog, 3 loglog, 4 cauchit
 ):
     """Weighted mean negative log-likelihood at eta + step * eta_step, +inf if infeasible.
 
@@ -146,7 +316,7 @@ def _objective(
     """
     cdef Py_ssize_t n_samples = eta.shape[0], n_boundaries = eta.shape[1]
     cdef Py_ssize_t n_chunks, chunk_size, chunk, i, k, c, start, stop
-    cdef double acc, a, b, gap
+    cdef double acc, a, b, gap, term
     cdef bint feasible
     n_chunks, chunk_size = _chunk_bounds(n_samples)
     with nogil:
@@ -170,21 +340,17 @@ def _objective(
                         feasible = False
                     elif barrier > 0.0:
                         acc = acc - barrier * sample_weight[i] * log(gap)
-                if c == 0:
-                    a = eta[i, 0] + step * eta_step[i, 0]
-                    acc = acc - sample_weight[i] * _log_sigmoid(a)
-                elif c == n_boundaries:
-                    b = eta[i, c - 1] + step * eta_step[i, c - 1]
-                    acc = acc - sample_weight[i] * _log_sigmoid(-b)
-                else:
+                a = 0.0
+                b = 0.0
+                if c < n_boundaries:
                     a = eta[i, c] + step * eta_step[i, c]
+                if c > 0:
                     b = eta[i, c - 1] + step * eta_step[i, c - 1]
-                    if a > b:
-                        acc = acc - sample_weight[i] * (
-                            _log_sigmoid(a) + _log_sigmoid(-b) + log(-expm1(b - a))
-                        )
-                    else:
-                        feasible = False
+                term = _row_nll(a, b, c, n_boundaries, link)
+                if term == INFINITY:
+                    feasible = False
+                else:
+                    acc = acc + sample_weight[i] * term
             chunk_sums[chunk] = acc if feasible else INFINITY
     total = 0.0
     for chunk in range(n_chunks):
@@ -207,6 +373,7 @@ def _loss_grad_hess(
     double[:, ::1] eta_hess_cross,       # OUT scratch (chunks, max(n_boundaries - 1, 1))
     double[::1] chunk_sums,              # OUT scratch (chunks,)
     int n_threads,
+    int link=0,                          # IN link code, as in _objective
 ):
     """Loss, gradient and Hessian with respect to (intercept_k, coef_k) for every boundary k.
 
@@ -246,7 +413,12 @@ def _loss_grad_hess(
                 h_up = 0.0
                 h_lo = 0.0
                 h_x = 0.0
-                _row_terms(eta, i, n_boundaries, c, &nll, &g_up, &g_lo, &h_up, &h_lo, &h_x)
+                if link == LOGIT:
+                    _row_terms(eta, i, n_boundaries, c, &nll, &g_up, &g_lo, &h_up, &h_lo, &h_x)
+                else:
+                    _row_terms_link(
+                        eta, i, n_boundaries, c, link, &nll, &g_up, &g_lo, &h_up, &h_lo, &h_x
+                    )
                 acc = acc + w * nll
                 if c < n_boundaries:
                     eta_grad[chunk, c] += w * g_up

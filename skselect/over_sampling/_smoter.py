@@ -1,0 +1,1033 @@
+"""Imbalanced regression: SMOTER, SMOGN and random re-sampling by relevance.
+
+The targets are split by their relevance (:func:`relevance`) into rare cases
+(``phi(y) >= relevance_threshold``) and normal ones; the consecutive runs of rare and normal
+cases along the sorted target form the bins. Each bin is brought to the size the
+``sampling_strategy`` asks for: bins that grow are over-sampled (by interpolation for SMOTER
+and SMOGN, by copies for :class:`RelevanceRandomOverSampler`), bins that shrink lose rows
+drawn at random without replacement.
+"""
+
+# Authors: The skselect developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numbers
+
+import numpy as np
+from imblearn.base import BaseSampler
+from imblearn.utils._validation import ArraysTransformer
+from scipy import sparse
+from sklearn.base import _fit_context
+from sklearn.neighbors import NearestNeighbors
+from sklearn.utils import _safe_indexing, check_array, check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import validate_data
+
+from skselect.over_sampling._interchange import to_supported
+from skselect.over_sampling._provenance import _ProvenanceMixin
+from skselect.over_sampling._relevance import (
+    _EXTREMES,
+    _as_target,
+    _phi,
+    _resolve_control_points,
+)
+from skselect.over_sampling._smote import _draw_samples, _generate_into
+from skselect.utils._parallel import _kernel_n_threads
+
+_STRATEGY_TEXT = (
+    "'balance', 'extreme' or a dict {bin index: ratio} of positive ratios (bins numbered "
+    "from 0 in increasing target order)"
+)
+
+
+def _bins(y, rare):
+    """Bin of every sample: consecutive runs of rare / normal cases along the sorted ``y``."""
+    order = np.argsort(y, kind="stable")
+    rare_sorted = rare[order]
+    starts = np.r_[0, np.flatnonzero(rare_sorted[1:] != rare_sorted[:-1]) + 1]
+    sizes = np.diff(np.r_[starts, y.size])
+    bin_of = np.empty(y.size, dtype=np.intp)
+    bin_of[order] = np.repeat(np.arange(starts.size), sizes)
+    return bin_of, rare_sorted[starts]
+
+
+class _RelevanceSampler(_ProvenanceMixin, BaseSampler):
+    """Shared driver of the regression samplers: relevance, bins, strategy, containers."""
+
+    _sampling_type = "over-sampling"
+    # "grow": no bin shrinks; "shrink": no bin grows; "both": the strategy as given.
+    _direction = "both"
+    # whether synthetic targets are interpolated (integer targets then come back as float)
+    _interpolates_target = True
+
+    _parameter_constraints: dict = {
+        "sampling_strategy": [StrOptions({"balance", "extreme"}), dict],
+        "relevance": [StrOptions(set(_EXTREMES)), "array-like"],
+        "relevance_threshold": [Interval(numbers.Real, 0, 1, closed="right")],
+        "random_state": ["random_state"],
+    }
+
+    # -- input ---------------------------------------------------------------------------
+
+    def _check_X_y(self, X, y):
+        X = validate_data(
+            self,
+            X=X,
+            reset=True,
+            accept_sparse=["csr", "csc"],
+            dtype=None,
+            ensure_all_finite=False,
+        )
+        return X, self._check_target(y, X.shape[0])
+
+    @staticmethod
+    def _check_target(y, n_samples):
+        if y is None:
+            raise ValueError(
+                "y=None: regression re-sampling needs y, the target of every row of X (an "
+                "array-like of shape (n_samples,))."
+            )
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y.ravel()
+        if y.ndim != 1:
+            raise ValueError(
+                f"y must be one-dimensional (one numeric target per sample); got shape "
+                f"{y.shape}. Multi-output targets are not supported."
+            )
+        values = _as_target(y)
+        if values.shape[0] != n_samples:
+            raise ValueError(
+                f"X and y have inconsistent numbers of samples: X has {n_samples} rows and "
+                f"y has {values.shape[0]} values."
+            )
+        # keep the caller's numeric dtype (float32 stays float32; SMOTER and SMOGN turn
+        # integer targets into float64 before this point)
+        return y if y.dtype.kind in "biuf" else values
+
+    # -- relevance, bins and strategy ------------------------------------------------------
+
+    def _prepare(self, y, require_rare):
+        """Control points, relevance, bins and target counts; sets the fitted attributes."""
+        y64 = y.astype(np.float64, copy=False)
+        self.control_points_ = _resolve_control_points(y64, self.relevance, 1.5)
+        self.relevance_ = _phi(y64, self.control_points_)
+        rare = self.relevance_ >= self.relevance_threshold
+        if require_rare and not rare.any():
+            raise ValueError(
+                f"No sample has relevance >= relevance_threshold={self.relevance_threshold} "
+                f"(the largest relevance is {self.relevance_.max():.3g}), so there is no rare "
+                "case to over-sample"
+                + (
+                    ": y is constant."
+                    if np.ptp(y64) == 0
+                    else ". Lower relevance_threshold or give relevance control points "
+                    "that mark the values that matter."
+                )
+            )
+        bin_of, bin_rare = _bins(y64, rare)
+        counts = np.bincount(bin_of, minlength=bin_rare.size)
+        self.bin_indices_ = bin_of
+        self.rare_bins_ = bin_rare
+        self.bin_ranges_ = np.column_stack(
+            [
+                np.array([y64[bin_of == b].min() for b in range(bin_rare.size)]),
+                np.array([y64[bin_of == b].max() for b in range(bin_rare.size)]),
+            ]
+        )
+        targets = self._target_counts(counts)
+        self.sampling_strategy_ = {b: int(t) for b, t in enumerate(targets)}
+        return bin_of, counts, targets
+
+    def _target_counts(self, counts):
+        n_bins, n = counts.size, counts.sum()
+        strategy = self.sampling_strategy
+        if isinstance(strategy, dict):
+            ratios = np.ones(n_bins)
+            for key, ratio in strategy.items():
+                if not isinstance(key, numbers.Integral) or not 0 <= key < n_bins:
+                    raise ValueError(
+                        f"sampling_strategy={strategy!r} names bin {key!r}, but y has "
+                        f"{n_bins} bins, numbered 0 to {n_bins - 1} in increasing target "
+                        f"order. sampling_strategy must be {_STRATEGY_TEXT}."
+                    )
+                if (
+                    isinstance(ratio, bool)
+                    or not isinstance(ratio, numbers.Real)
+                    or not np.isfinite(ratio)
+                    or ratio < 0
+                ):
+                    raise ValueError(
+                        f"sampling_strategy={strategy!r} gives bin {key} the ratio "
+                        f"{ratio!r}; ratios must be finite non-negative numbers."
+                    )
+                if self._direction == "grow" and ratio < 1:
+                    raise ValueError(
+                        f"sampling_strategy={strategy!r} gives bin {key} the ratio {ratio!r}: "
+                        f"{type(self).__name__} only adds samples, so ratios must be >= 1."
+                    )
+                if self._direction == "shrink" and ratio > 1:
+                    raise ValueError(
+                        f"sampling_strategy={strategy!r} gives bin {key} the ratio {ratio!r}: "
+                        f"{type(self).__name__} only removes samples, so ratios must be <= 1."
+                    )
+                ratios[key] = ratio
+            return np.floor(ratios * counts + 0.5).astype(np.int64)
+        average = n / n_bins
+        if strategy == "balance":
+            wanted = np.full(n_bins, average)
+        else:  # "extreme": sizes inversely proportional to the bins' (Branco et al., 2017)
+            weights = average**2 / counts
+            wanted = weights * n / weights.sum()
+        if self._direction == "grow":
+            wanted = wanted * np.max(counts / wanted)
+        elif self._direction == "shrink":
+            wanted = wanted * np.min(counts / wanted)
+        targets = np.floor(wanted + 0.5).astype(np.int64)
+        if self._direction == "grow":
+            targets = np.maximum(targets, counts)
+        elif self._direction == "shrink":
+            targets = np.minimum(targets, counts)
+        return targets
+
+    # -- public entry points --------------------------------------------------------------
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, **params):
+        """Check the input and compute the relevance, the bins and their target sizes.
+
+        You should use ``fit_resample`` in all cases.
+
+        Parameters
+        ----------
+        X : {array-like, dataframe} of shape (n_samples, n_features)
+            Data array.
+
+        y : array-like of shape (n_samples,)
+            Target values.
+
+        **params : dict
+            Unused; accepted for compatibility.
+
+        Returns
+        -------
+        self : object
+            The fitted sampler.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skselect.over_sampling import SMOGN
+        >>> y = np.r_[np.arange(20.0), 100.0, 120.0]
+        >>> X = y.reshape(-1, 1)
+        >>> SMOGN(relevance="high").fit(X, y).rare_bins_
+        array([False,  True])
+        """
+        X, y, _ = to_supported(X, y)
+        X, y = self._check_X_y(X, y)
+        self._prepare(y, require_rare=False)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_resample(self, X, y, **params):
+        """Resample the dataset.
+
+        Parameters
+        ----------
+        X : {array-like, dataframe} of shape (n_samples, n_features)
+            Matrix containing the data which have to be sampled: a NumPy array, a list, a
+            pandas DataFrame or a polars DataFrame.
+
+        y : array-like of shape (n_samples,)
+            The numeric target of each sample in X.
+
+        **params : dict
+            Unused; accepted for compatibility with imbalanced-learn's pipelines.
+
+        Returns
+        -------
+        X_resampled : {array-like, dataframe} of shape (n_samples_new, n_features)
+            The resampled data, of the same kind as ``X``: the kept original rows in input
+            order, then the synthetic rows bin by bin.
+
+        y_resampled : array-like of shape (n_samples_new,)
+            The corresponding targets, of the same kind as ``y``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from skselect.over_sampling import SMOGN
+        >>> rng = np.random.RandomState(0)
+        >>> X = rng.normal(size=(100, 2))
+        >>> y = np.exp(2 * X[:, 0])
+        >>> X_res, y_res = SMOGN(random_state=0).fit_resample(X, y)
+        >>> X_res.shape[1], y_res.shape == (X_res.shape[0],)
+        (2, True)
+        """
+        X, y, restore = to_supported(X, y)
+        if (
+            self._interpolates_target
+            and hasattr(y, "dtype")
+            and getattr(y.dtype, "kind", "f") in "biu"
+        ):
+            # interpolated targets are not integers: the output target is float64
+            y = y.astype(np.float64)
+        arrays = ArraysTransformer(X, y)
+        X, y = self._check_X_y(X, y)
+        X_resampled, y_resampled = self._fit_resample(X, y)
+        X_resampled, y_resampled = arrays.transform(X_resampled, y_resampled)
+        return restore(X_resampled, y_resampled)
+
+    def _fit_resample(self, X, y):
+        bin_of, counts, targets = self._prepare(y, require_rare=True)
+        rng = check_random_state(self.random_state)
+        self._before_bins(X, y, counts, targets)
+        kept, new_X, new_y, bases, neighbours, gaps, noise = [], [], [], [], [], [], []
+        for b in range(counts.size):
+            members = np.flatnonzero(bin_of == b)
+            if targets[b] <= counts[b]:
+                if targets[b] < counts[b]:
+                    members = np.sort(rng.choice(members, size=targets[b], replace=False))
+                kept.append(members)
+                continue
+            kept.append(members)
+            block = self._over_sample_bin(X, y, b, members, int(targets[b] - counts[b]), rng)
+            new_X.append(block[0])
+            new_y.append(block[1])
+            bases.append(block[2])
+            neighbours.append(block[3])
+            gaps.append(block[4])
+            noise.append(block[5])
+        kept = np.sort(np.concatenate(kept))
+        X_kept = _safe_indexing(X, kept)
+        if new_X:
+            if sparse.issparse(X):
+                X_resampled = sparse.vstack([X_kept, *new_X], format=X.format)
+            else:
+                X_resampled = np.concatenate([X_kept, *new_X])
+            y_resampled = np.concatenate([y[kept], *new_y]).astype(y.dtype, copy=False)
+        else:
+            X_resampled, y_resampled = X_kept, y[kept]
+
+        def join(blocks, dtype):
+            return np.concatenate([np.empty(0, dtype=dtype), *blocks]).astype(dtype)
+
+        self.base_indices_ = join(bases, np.intp)
+        self.neighbor_indices_ = join(neighbours, np.intp)
+        self.gaps_ = join(gaps, np.float64)
+        self._record_noise(join(noise, bool))
+        self._n_samples_seen = y.shape[0]
+        self._sample_indices = kept
+        self._synthetic_indices = np.arange(
+            kept.size, kept.size + self.base_indices_.size, dtype=np.intp
+        )
+        return X_resampled, y_resampled
+
+    def _before_bins(self, X, y, counts, targets):
+        """Hook: per-fit checks and preparation before any bin is re-sampled."""
+
+    def _record_noise(self, noise):
+        """Hook: SMOGN records which synthetic rows are Gaussian noise."""
+
+    def _over_sample_bin(self, X, y, bin_index, members, n_new, rng):
+        """Return (X_new, y_new, bases, neighbours, gaps, noise) for one growing bin."""
+        raise NotImplementedError
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = True
+        return tags
+
+
+class RelevanceRandomOverSampler(_RelevanceSampler):
+    """Random over-sampling of the rare target values of a regression problem.
+
+    The baseline of Torgo et al. [1]_: the bins of rare and normal target values (see
+    :class:`SMOTER`) are brought to the relative sizes of ``sampling_strategy`` by adding
+    copies of rows drawn at random, with replacement, from each growing bin. No bin shrinks:
+    with ``"balance"`` every bin grows to the size of the largest one.
+
+    Read more in the :ref:`User Guide <regression>`.
+
+    Parameters
+    ----------
+    sampling_strategy : {"balance", "extreme"} or dict, default="balance"
+        Relative bin sizes: ``"balance"`` equal sizes, ``"extreme"`` sizes inversely
+        proportional to the original ones (rare bins end larger than normal ones), or a dict
+        ``{bin index: ratio}`` multiplying the size of the bins it names (ratios >= 1; bins
+        numbered from 0 in increasing target order).
+
+    relevance : {"both", "high", "low"} or array-like of shape (n_points, 3), default="both"
+        Control points of the relevance function, or the extremes of ``y`` that are relevant
+        (see :func:`relevance`).
+
+    relevance_threshold : float, default=0.5
+        Samples with relevance at least this are rare.
+
+    random_state : int, RandomState instance or None, default=None
+        Controls the draws.
+
+    Attributes
+    ----------
+    control_points_ : ndarray of shape (n_points, 3)
+        Control points of the relevance function.
+
+    relevance_ : ndarray of shape (n_samples,)
+        Relevance of every target value of the last ``fit_resample``.
+
+    bin_indices_ : ndarray of shape (n_samples,)
+        Bin of every input sample.
+
+    rare_bins_ : ndarray of shape (n_bins,), dtype=bool
+        Whether each bin holds rare cases.
+
+    bin_ranges_ : ndarray of shape (n_bins, 2)
+        Smallest and largest target of each bin.
+
+    sampling_strategy_ : dict
+        Number of samples of each bin after re-sampling.
+
+    n_features_in_ : int
+        Number of features in the input dataset.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during ``fit_resample``. Defined only when ``X`` has feature
+        names that are all strings.
+
+    sample_indices_, synthetic_indices_, base_indices_, neighbor_indices_, gaps_ : ndarray
+        Provenance of the output rows, as in :class:`SMOTE`; a copy's neighbour is its base
+        and its gap is 0.
+
+    See Also
+    --------
+    RelevanceRandomUnderSampler : Random under-sampling of the normal targets.
+    SMOTER : Over-sample rare targets by interpolation.
+
+    References
+    ----------
+    .. [1] L. Torgo, R. P. Ribeiro, B. Pfahringer, P. Branco, "SMOTE for regression",
+       Progress in Artificial Intelligence (EPIA 2013), LNCS 8154, 378-389, 2013.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skselect.over_sampling import RelevanceRandomOverSampler
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(200, 3))
+    >>> y = np.exp(X[:, 0] + 0.5 * rng.normal(size=200))
+    >>> sampler = RelevanceRandomOverSampler(random_state=0)
+    >>> X_res, y_res = sampler.fit_resample(X, y)
+    >>> X_res.shape[0] > X.shape[0]
+    True
+    """
+
+    _direction = "grow"
+    _interpolates_target = False
+
+    def __init__(
+        self,
+        *,
+        sampling_strategy="balance",
+        relevance="both",
+        relevance_threshold=0.5,
+        random_state=None,
+    ):
+        self.sampling_strategy = sampling_strategy
+        self.relevance = relevance
+        self.relevance_threshold = relevance_threshold
+        self.random_state = random_state
+
+    def _over_sample_bin(self, X, y, bin_index, members, n_new, rng):
+        bases = members[rng.randint(0, members.size, size=n_new)]
+        return (
+            _safe_indexing(X, bases),
+            y[bases],
+            bases,
+            bases,
+            np.zeros(n_new),
+            np.zeros(n_new, dtype=bool),
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.input_tags.allow_nan = True
+        tags.input_tags.string = True
+        return tags
+
+
+class RelevanceRandomUnderSampler(_RelevanceSampler):
+    """Random under-sampling of the normal target values of a regression problem.
+
+    The baseline of Torgo et al. [1]_: the bins of rare and normal target values (see
+    :class:`SMOTER`) are brought to the relative sizes of ``sampling_strategy`` by keeping a
+    random subset, drawn without replacement, of each shrinking bin. No bin grows: with
+    ``"balance"`` every bin shrinks to the size of the smallest one.
+
+    Read more in the :ref:`User Guide <regression>`.
+
+    Parameters
+    ----------
+    sampling_strategy : {"balance", "extreme"} or dict, default="balance"
+        Relative bin sizes: ``"balance"`` equal sizes, ``"extreme"`` sizes inversely
+        proportional to the original ones, or a dict ``{bin index: ratio}`` multiplying the
+        size of the bins it names (ratios <= 1; bins numbered from 0 in increasing target
+        order).
+
+    relevance : {"both", "high", "low"} or array-like of shape (n_points, 3), default="both"
+        Control points of the relevance function, or the extremes of ``y`` that are relevant
+        (see :func:`relevance`).
+
+    relevance_threshold : float, default=0.5
+        Samples with relevance at least this are rare.
+
+    random_state : int, RandomState instance or None, default=None
+        Controls the draws.
+
+    Attributes
+    ----------
+    control_points_ : ndarray of shape (n_points, 3)
+        Control points of the relevance function.
+
+    relevance_ : ndarray of shape (n_samples,)
+        Relevance of every target value of the last ``fit_resample``.
+
+    bin_indices_ : ndarray of shape (n_samples,)
+        Bin of every input sample.
+
+    rare_bins_ : ndarray of shape (n_bins,), dtype=bool
+        Whether each bin holds rare cases.
+
+    bin_ranges_ : ndarray of shape (n_bins, 2)
+        Smallest and largest target of each bin.
+
+    sampling_strategy_ : dict
+        Number of samples of each bin after re-sampling.
+
+    n_features_in_ : int
+        Number of features in the input dataset.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during ``fit_resample``. Defined only when ``X`` has feature
+        names that are all strings.
+
+    sample_indices_ : ndarray of shape (n_samples_new,)
+        Indices into the input of the kept rows, in output order.
+
+    See Also
+    --------
+    RelevanceRandomOverSampler : Random over-sampling of the rare targets.
+    SMOGN : Over-sample rare targets and under-sample normal ones.
+
+    References
+    ----------
+    .. [1] L. Torgo, R. P. Ribeiro, B. Pfahringer, P. Branco, "SMOTE for regression",
+       Progress in Artificial Intelligence (EPIA 2013), LNCS 8154, 378-389, 2013.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skselect.over_sampling import RelevanceRandomUnderSampler
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(200, 3))
+    >>> y = np.exp(X[:, 0] + 0.5 * rng.normal(size=200))
+    >>> sampler = RelevanceRandomUnderSampler(random_state=0)
+    >>> X_res, y_res = sampler.fit_resample(X, y)
+    >>> X_res.shape[0] < X.shape[0]
+    True
+    """
+
+    _sampling_type = "under-sampling"
+    _direction = "shrink"
+    _interpolates_target = False
+
+    def __init__(
+        self,
+        *,
+        sampling_strategy="balance",
+        relevance="both",
+        relevance_threshold=0.5,
+        random_state=None,
+    ):
+        self.sampling_strategy = sampling_strategy
+        self.relevance = relevance
+        self.relevance_threshold = relevance_threshold
+        self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.input_tags.allow_nan = True
+        tags.input_tags.string = True
+        return tags
+
+
+def _categorical_indices(categorical_features, X):
+    """Validated column indices of ``categorical_features`` (indices, names or a mask)."""
+    n_features = X.shape[1]
+    if categorical_features is None:
+        return np.empty(0, dtype=np.intp)
+    features = np.asarray(categorical_features)
+    if features.dtype == bool:
+        if features.shape != (n_features,):
+            raise ValueError(
+                "A boolean mask categorical_features must have one entry per feature: got "
+                f"{features.size} entries for {n_features} features."
+            )
+        return np.flatnonzero(features)
+    if features.dtype.kind in "OUS":
+        names = list(getattr(X, "columns", []))
+        missing = [name for name in features.ravel().tolist() if name not in names]
+        if not names or missing:
+            raise ValueError(
+                f"categorical_features names {missing or features.tolist()} that are not "
+                "columns of X (names need a pandas or polars DataFrame X)."
+            )
+        return np.array([names.index(name) for name in features.ravel()], dtype=np.intp)
+    if features.size and features.dtype.kind not in "iu":
+        raise ValueError(
+            "categorical_features must be column indices, column names or a boolean mask; "
+            f"got {features.tolist()!r}."
+        )
+    features = features.astype(np.intp).ravel()
+    bad = features[(features < -n_features) | (features >= n_features)]
+    if bad.size:
+        raise ValueError(
+            f"categorical_features has indices {bad.tolist()} out of range for X with "
+            f"{n_features} features."
+        )
+    features = features % n_features
+    if np.unique(features).size != features.size:
+        raise ValueError("categorical_features names a column more than once.")
+    return np.sort(features)
+
+
+class SMOTER(_RelevanceSampler):
+    """SMOTE for regression: over-sample rare targets, under-sample normal ones.
+
+    SMOTER [1]_ splits the samples by the relevance of their target (:func:`relevance`)
+    into rare cases (relevance at least ``relevance_threshold``) and normal cases; the
+    consecutive runs of rare and of normal cases along the sorted target form the bins.
+    Bins that ``sampling_strategy`` makes larger are over-sampled: each synthetic sample lies
+    on the segment between a seed of the bin and one of its ``k_neighbors`` nearest
+    neighbours in the same bin, ``x = x_seed + u * (x_nn - x_seed)`` with ``u`` uniform in
+    ``[0, 1)``, and its target is the mean of the two targets weighted by the distances of
+    the new sample to them, ``(1 - u) * y_seed + u * y_nn``. The seeds of a bin are used in
+    turn (each ``n_new // n_bin`` times, a random subset once more). Bins that shrink keep a
+    random subset of their samples.
+
+    Read more in the :ref:`User Guide <regression>`.
+
+    Parameters
+    ----------
+    sampling_strategy : {"balance", "extreme"} or dict, default="balance"
+        Target bin sizes, keeping the number of samples about the same: ``"balance"`` gives
+        every bin ``n_samples / n_bins`` samples, ``"extreme"`` sizes inversely
+        proportional to the original ones (rare bins end larger than normal ones) [2]_, and
+        a dict ``{bin index: ratio}`` multiplies the size of the bins it names (bins
+        numbered from 0 in increasing target order; ratios above 1 over-sample, below 1
+        under-sample).
+
+    relevance : {"both", "high", "low"} or array-like of shape (n_points, 3), default="both"
+        Control points of the relevance function, or the extremes of ``y`` that are relevant
+        (see :func:`relevance`).
+
+    relevance_threshold : float, default=0.5
+        Samples with relevance at least this are rare.
+
+    k_neighbors : int, default=5
+        Number of nearest neighbours, within the bin, a synthetic sample may move towards.
+
+    categorical_features : array-like of int, str or bool, default=None
+        Nominal columns (indices, DataFrame column names, or a boolean mask). They add the
+        median standard deviation of the bin's continuous features to the squared distance
+        where two samples differ, as in :class:`SMOTENC`, and a synthetic sample takes the
+        category of whichever of its seed and neighbour it is nearer to.
+
+    n_jobs : int, default=None
+        Number of parallel jobs of the neighbour search; never changes the output.
+
+    random_state : int, RandomState instance or None, default=None
+        Controls the draws. One generator serves the whole call.
+
+    Attributes
+    ----------
+    control_points_ : ndarray of shape (n_points, 3)
+        Control points of the relevance function.
+
+    relevance_ : ndarray of shape (n_samples,)
+        Relevance of every target value of the last ``fit_resample``.
+
+    bin_indices_ : ndarray of shape (n_samples,)
+        Bin of every input sample.
+
+    rare_bins_ : ndarray of shape (n_bins,), dtype=bool
+        Whether each bin holds rare cases.
+
+    bin_ranges_ : ndarray of shape (n_bins, 2)
+        Smallest and largest target of each bin.
+
+    sampling_strategy_ : dict
+        Number of samples of each bin after re-sampling.
+
+    n_features_in_ : int
+        Number of features in the input dataset.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during ``fit_resample``. Defined only when ``X`` has feature
+        names that are all strings.
+
+    sample_indices_ : ndarray of shape (n_kept,)
+        Indices into the input of the kept original rows, in output order (first).
+
+    synthetic_indices_ : ndarray of shape (n_synthetic,)
+        Positions in the output of the synthetic rows (the last ``n_synthetic`` rows).
+
+    base_indices_ : ndarray of shape (n_synthetic,)
+        For each synthetic row, the index into the input of its seed.
+
+    neighbor_indices_ : ndarray of shape (n_synthetic,)
+        For each synthetic row, the index into the input of the neighbour it moves towards.
+
+    gaps_ : ndarray of shape (n_synthetic,)
+        For each synthetic row, the interpolation gap ``u``.
+
+    See Also
+    --------
+    SMOGN : SMOTER with Gaussian noise for unsafe neighbours.
+    RelevanceRandomOverSampler : Copies instead of interpolation.
+    relevance : The relevance function.
+
+    Notes
+    -----
+    Only dense input is accepted. Integer targets come back as float64 (the synthetic
+    targets are interpolated); float32 data and targets stay float32. Interpolated targets
+    lie between the seed's and the neighbour's, so they never leave the bin's range.
+
+    References
+    ----------
+    .. [1] L. Torgo, R. P. Ribeiro, B. Pfahringer, P. Branco, "SMOTE for regression",
+       Progress in Artificial Intelligence (EPIA 2013), LNCS 8154, 378-389, 2013.
+    .. [2] P. Branco, L. Torgo, R. P. Ribeiro, "SMOGN: a pre-processing approach for
+       imbalanced regression", Proceedings of Machine Learning Research 74 (LIDTA 2017),
+       36-50, 2017.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skselect.over_sampling import SMOTER
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(300, 4))
+    >>> y = np.exp(X[:, 0] + 0.5 * rng.normal(size=300))
+    >>> smoter = SMOTER(relevance="high", random_state=0)
+    >>> X_res, y_res = smoter.fit_resample(X, y)
+    >>> counts = np.bincount(smoter.bin_indices_)
+    >>> counts.tolist(), sorted(smoter.sampling_strategy_.values())
+    ([248, 52], [150, 150])
+    """
+
+    _parameter_constraints: dict = {
+        **_RelevanceSampler._parameter_constraints,
+        "k_neighbors": [Interval(numbers.Integral, 1, None, closed="left")],
+        "categorical_features": ["array-like", None],
+        "n_jobs": [numbers.Integral, None],
+    }
+
+    def __init__(
+        self,
+        *,
+        sampling_strategy="balance",
+        relevance="both",
+        relevance_threshold=0.5,
+        k_neighbors=5,
+        categorical_features=None,
+        n_jobs=None,
+        random_state=None,
+    ):
+        self.sampling_strategy = sampling_strategy
+        self.relevance = relevance
+        self.relevance_threshold = relevance_threshold
+        self.k_neighbors = k_neighbors
+        self.categorical_features = categorical_features
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+
+    def _check_X_y(self, X, y):
+        if self.categorical_features is None:
+            X = validate_data(self, X=X, reset=True, accept_sparse=False, dtype="numeric")
+            self.categorical_features_ = np.empty(0, dtype=np.intp)
+        else:
+            categorical = _categorical_indices(self.categorical_features, X)
+            X = validate_data(
+                self, X=X, reset=True, accept_sparse=False, dtype=None, ensure_all_finite=False
+            )
+            if categorical.size == X.shape[1]:
+                raise ValueError(
+                    "categorical_features names every feature of X; SMOTER interpolates "
+                    "continuous features and needs at least one."
+                )
+            self.categorical_features_ = categorical
+            continuous = np.setdiff1d(np.arange(X.shape[1]), categorical)
+            check_array(X[:, continuous], input_name="X")
+        return X, self._check_target(y, X.shape[0])
+
+    def _before_bins(self, X, y, counts, targets):
+        # every growing bin is checked before any draw
+        for bin_index in np.flatnonzero(targets > counts):
+            self._check_bin_size(bin_index, counts[bin_index])
+        continuous = np.setdiff1d(np.arange(X.shape[1]), self.categorical_features_)
+        self._continuous = continuous
+        if self.categorical_features_.size:
+            X_continuous = X[:, continuous].astype(np.float64)
+        else:
+            X_continuous = X
+        self._X_continuous = X_continuous
+        self._n_threads = _kernel_n_threads(X.shape[0] * X.shape[1])
+
+    def _search_matrix(self, X, members):
+        """Continuous features of the bin, plus the one-hot penalty of SMOTE-NC."""
+        X_bin = np.ascontiguousarray(self._X_continuous[members], dtype=np.float64)
+        if not self.categorical_features_.size:
+            return X_bin
+        median_std = np.median(X_bin.std(axis=0)) if X_bin.shape[1] else 0.0
+        blocks = [X_bin]
+        for column in self.categorical_features_:
+            values = X[members, column]
+            _, codes = np.unique(values.astype(str), return_inverse=True)
+            one_hot = np.zeros((members.size, codes.max() + 1))
+            one_hot[np.arange(members.size), codes] = median_std / np.sqrt(2)
+            blocks.append(one_hot)
+        return np.hstack(blocks)
+
+    def _check_bin_size(self, bin_index, n_bin):
+        k = self.k_neighbors
+        if n_bin < k + 1:
+            low, high = self.bin_ranges_[bin_index]
+            kind = "rare" if self.rare_bins_[bin_index] else "normal"
+            advice = (
+                f"Use k_neighbors <= {n_bin - 1}"
+                if n_bin >= 2
+                else "A bin needs 2 samples to interpolate: lower relevance_threshold"
+            )
+            raise ValueError(
+                f"k_neighbors={k} needs at least {k + 1} samples in every bin to over-sample, "
+                f"but bin {bin_index} ({kind}, targets in [{low:.6g}, {high:.6g}]) has only "
+                f"{n_bin}. {advice}, or leave the bin unchanged with a dict "
+                f"sampling_strategy ({{{bin_index}: 1.0, ...}})."
+            )
+
+    def _neighbours(self, X, y, bin_index, members):
+        k = self.k_neighbors
+        search = self._search_matrix(X, members)
+        nn = NearestNeighbors(n_neighbors=k + 1, n_jobs=self.n_jobs).fit(search)
+        distances, neighbours = nn.kneighbors(search)
+        return np.ascontiguousarray(neighbours[:, 1:], dtype=np.intp), distances[:, 1:]
+
+    def _interpolate(self, X, y, members, table, rows, cols, steps):
+        """Synthetic rows and targets on the segments (seed, neighbour)."""
+        n_new = rows.size
+        X_bin = np.ascontiguousarray(self._X_continuous[members])
+        if self.categorical_features_.size:
+            out = np.empty((n_new, X.shape[1]), dtype=X.dtype)
+            continuous = np.empty((n_new, self._continuous.size), dtype=np.float64)
+            _generate_into(X_bin, table, rows, cols, steps, continuous, self._n_threads)
+            out[:, self._continuous] = continuous
+            seeds, partners = members[rows], members[table[rows, cols]]
+            nearer = np.where(steps < 0.5, seeds, partners)
+            out[:, self.categorical_features_] = X[nearer][:, self.categorical_features_]
+        else:
+            out = np.empty((n_new, X.shape[1]), dtype=X.dtype)
+            _generate_into(X_bin, table, rows, cols, steps, out, self._n_threads)
+        y_seed = y[members[rows]].astype(np.float64)
+        y_nn = y[members[table[rows, cols]]].astype(np.float64)
+        # the distance-weighted mean: the new sample is u * d from the seed and (1 - u) * d
+        # from the neighbour, so the seed's weight is 1 - u; clipped against rounding
+        y_new = np.clip(
+            (1 - steps) * y_seed + steps * y_nn, np.minimum(y_seed, y_nn), np.maximum(y_seed, y_nn)
+        )
+        return out, y_new.astype(y.dtype)
+
+    def _over_sample_bin(self, X, y, bin_index, members, n_new, rng):
+        table, _ = self._neighbours(X, y, bin_index, members)
+        rows, cols, steps = _draw_samples(rng, members.size, table.shape[1], n_new, "even")
+        X_new, y_new = self._interpolate(X, y, members, table, rows, cols, steps)
+        return (
+            X_new,
+            y_new,
+            members[rows],
+            members[table[rows, cols]],
+            steps,
+            np.zeros(n_new, dtype=bool),
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = self.categorical_features is not None
+        return tags
+
+
+class SMOGN(SMOTER):
+    """SMOTER and Gaussian noise: over-sample rare targets, under-sample normal ones.
+
+    SMOGN [1]_ works as :class:`SMOTER`, with one change in the over-sampled bins: a seed's
+    chosen neighbour is *safe* when it is closer to the seed than half the median distance of
+    the seed to its ``k_neighbors`` neighbours. With a safe neighbour the synthetic sample is
+    interpolated as in SMOTER; otherwise it is the seed plus Gaussian noise, of standard
+    deviation ``perturbation`` times the bin's standard deviation on each continuous feature
+    and on the target. Nominal features of a noisy sample are the seed's.
+
+    Read more in the :ref:`User Guide <regression>`.
+
+    Parameters
+    ----------
+    sampling_strategy : {"balance", "extreme"} or dict, default="balance"
+        Target bin sizes, as in :class:`SMOTER`.
+
+    relevance : {"both", "high", "low"} or array-like of shape (n_points, 3), default="both"
+        Control points of the relevance function, or the extremes of ``y`` that are relevant
+        (see :func:`relevance`).
+
+    relevance_threshold : float, default=0.5
+        Samples with relevance at least this are rare.
+
+    k_neighbors : int, default=5
+        Number of nearest neighbours, within the bin, of each seed.
+
+    perturbation : float, default=0.02
+        Standard deviation of the Gaussian noise, relative to the bin's standard deviation
+        of each feature and of the target.
+
+    categorical_features : array-like of int, str or bool, default=None
+        Nominal columns, as in :class:`SMOTER`.
+
+    n_jobs : int, default=None
+        Number of parallel jobs of the neighbour search; never changes the output.
+
+    random_state : int, RandomState instance or None, default=None
+        Controls the draws. One generator serves the whole call.
+
+    Attributes
+    ----------
+    control_points_ : ndarray of shape (n_points, 3)
+        Control points of the relevance function.
+
+    relevance_ : ndarray of shape (n_samples,)
+        Relevance of every target value of the last ``fit_resample``.
+
+    bin_indices_ : ndarray of shape (n_samples,)
+        Bin of every input sample.
+
+    rare_bins_ : ndarray of shape (n_bins,), dtype=bool
+        Whether each bin holds rare cases.
+
+    bin_ranges_ : ndarray of shape (n_bins, 2)
+        Smallest and largest target of each bin.
+
+    sampling_strategy_ : dict
+        Number of samples of each bin after re-sampling.
+
+    n_features_in_ : int
+        Number of features in the input dataset.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during ``fit_resample``. Defined only when ``X`` has feature
+        names that are all strings.
+
+    sample_indices_, synthetic_indices_, base_indices_, neighbor_indices_, gaps_ : ndarray
+        Provenance of the output rows, as in :class:`SMOTER`. A noisy row's neighbour is its
+        seed and its gap 0.
+
+    noise_mask_ : ndarray of shape (n_synthetic,), dtype=bool
+        Which synthetic rows are Gaussian noise around their seed.
+
+    See Also
+    --------
+    SMOTER : Interpolation only.
+    relevance : The relevance function.
+
+    Notes
+    -----
+    The noisy targets are clipped to the range of their bin, so a synthetic rare target
+    stays rare. Only dense input is accepted; float32 stays float32.
+
+    References
+    ----------
+    .. [1] P. Branco, L. Torgo, R. P. Ribeiro, "SMOGN: a pre-processing approach for
+       imbalanced regression", Proceedings of Machine Learning Research 74 (LIDTA 2017),
+       36-50, 2017.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skselect.over_sampling import SMOGN
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(300, 4))
+    >>> y = np.exp(X[:, 0] + 0.5 * rng.normal(size=300))
+    >>> smogn = SMOGN(relevance="high", random_state=0)
+    >>> X_res, y_res = smogn.fit_resample(X, y)
+    >>> X_res.shape
+    (300, 4)
+    >>> bool((y_res > smogn.bin_ranges_[0, 1]).sum() == 150)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **SMOTER._parameter_constraints,
+        "perturbation": [Interval(numbers.Real, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        *,
+        sampling_strategy="balance",
+        relevance="both",
+        relevance_threshold=0.5,
+        k_neighbors=5,
+        perturbation=0.02,
+        categorical_features=None,
+        n_jobs=None,
+        random_state=None,
+    ):
+        super().__init__(
+            sampling_strategy=sampling_strategy,
+            relevance=relevance,
+            relevance_threshold=relevance_threshold,
+            k_neighbors=k_neighbors,
+            categorical_features=categorical_features,
+            n_jobs=n_jobs,
+            random_state=random_state,
+        )
+        self.perturbation = perturbation
+
+    def _record_noise(self, noise):
+        self.noise_mask_ = noise
+
+    def _over_sample_bin(self, X, y, bin_index, members, n_new, rng):
+        table, distances = self._neighbours(X, y, bin_index, members)
+        rows, cols, steps = _draw_samples(rng, members.size, table.shape[1], n_new, "even")
+        n_continuous = self._continuous.size
+        normal = rng.standard_normal(size=(n_new, n_continuous + 1))
+        safe_distance = np.median(distances, axis=1) / 2
+        noisy = ~(distances[rows, cols] < safe_distance[rows])
+        X_new, y_new = self._interpolate(X, y, members, table, rows, cols, steps)
+        neighbours = members[table[rows, cols]]
+        gaps = steps.copy()
+        if noisy.any():
+            seeds = members[rows[noisy]]
+            X_bin = self._X_continuous[members].astype(np.float64)
+            scale = self.perturbation * X_bin.std(axis=0)
+            noise_X = self._X_continuous[seeds].astype(np.float64) + normal[noisy, :-1] * scale
+            y_bin = y[members].astype(np.float64)
+            noise_y = y[seeds] + normal[noisy, -1] * self.perturbation * y_bin.std()
+            noise_y = np.clip(noise_y, y_bin.min(), y_bin.max())
+            if self.categorical_features_.size:
+                X_new[np.ix_(noisy, self._continuous)] = noise_X
+                X_new[np.ix_(noisy, self.categorical_features_)] = X[seeds][
+                    :, self.categorical_features_
+                ]
+            else:
+                X_new[noisy] = noise_X.astype(X.dtype, copy=False)
+            y_new[noisy] = noise_y.astype(y.dtype)
+            neighbours[noisy] = seeds
+            gaps[noisy] = 0.0
+        return X_new, y_new, members[rows], neighbours, gaps, noisy

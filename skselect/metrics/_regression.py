@@ -37,7 +37,15 @@ def _relevance_and_errors(y_true, y_pred, relevance, sample_weight, coef):
     points = _resolve_control_points(y_true, relevance, coef)
     phi = _phi(y_true, points)
     weight = _check_sample_weight(sample_weight, y_true, ensure_non_negative=True)
-    return phi, weight * (y_pred - y_true) ** 2, weight
+    with np.errstate(over="ignore", invalid="ignore"):
+        squared_errors = weight * (y_pred - y_true) ** 2
+        total = np.dot(phi, squared_errors)
+    if not np.isfinite(total):
+        raise ValueError(
+            "The squared errors of y_pred against y_true (with sample_weight) overflow "
+            "float64; rescale the targets and predictions."
+        )
+    return phi, squared_errors, weight
 
 
 @validate_params(_PARAMS, prefer_skip_nested_validation=True)

@@ -28,6 +28,8 @@ def _as_target(y, name="y"):
             f"{name} must be one-dimensional (one target value per sample); got an array of "
             f"shape {values.shape}."
         )
+    if values.dtype.kind == "c":
+        raise TypeError(f"{name} must hold real numbers (a regression target); got complex values.")
     if values.dtype.kind not in "biuf":
         try:
             values = values.astype(np.float64)
@@ -51,15 +53,18 @@ def _fivenum(sorted_y):
     n4 = math.floor((n + 3) / 2) / 2
     positions = np.array([1.0, n4, (n + 1) / 2, n + 1 - n4, float(n)]) - 1.0
     lower, upper = np.floor(positions).astype(int), np.ceil(positions).astype(int)
-    return 0.5 * (sorted_y[lower] + sorted_y[upper])
+    # halves first: the sum of two values near the largest float would overflow
+    return 0.5 * sorted_y[lower] + 0.5 * sorted_y[upper]
 
 
 def _box_plot_stats(y, coef):
     """R's ``boxplot.stats``: whiskers at the most extreme values within ``coef`` hinge spreads."""
     sorted_y = np.sort(y)
     stats = _fivenum(sorted_y)
-    spread = stats[3] - stats[1]
-    inside = (sorted_y >= stats[1] - coef * spread) & (sorted_y <= stats[3] + coef * spread)
+    with np.errstate(over="ignore"):
+        # an overflowing spread (values near the largest float) puts every value inside
+        spread = stats[3] - stats[1]
+        inside = (sorted_y >= stats[1] - coef * spread) & (sorted_y <= stats[3] + coef * spread)
     if not inside.all():
         stats[0] = sorted_y[inside].min()
         stats[4] = sorted_y[inside].max()
@@ -148,34 +153,33 @@ def relevance_control_points(y, *, extremes="both", coef=1.5):
     return np.array(kept, dtype=np.float64)
 
 
-def _check_control_points(control_points):
-    """Validated ``(n_points, 3)`` control points, sorted by ``y``."""
+def _check_control_points(control_points, name="control_points"):
+    """Validated ``(n_points, 3)`` control points, sorted by ``y``; errors name ``name``."""
     try:
         points = np.array(control_points, dtype=np.float64)
     except (TypeError, ValueError):
         raise TypeError(
-            "control_points must be 'both', 'high', 'low' or an array-like of rows "
+            f"{name} must be 'both', 'high', 'low' or an array-like of rows "
             f"[y, phi] or [y, phi, slope]; got {control_points!r}."
         ) from None
     if points.ndim != 2 or points.shape[1] not in (2, 3) or points.shape[0] < 1:
         raise ValueError(
-            "control_points must be an array-like of rows [y, phi] or [y, phi, slope] "
+            f"{name} must be an array-like of rows [y, phi] or [y, phi, slope] "
             f"(shape (n_points, 2) or (n_points, 3)); got shape {points.shape}."
         )
     if not np.isfinite(points).all():
-        raise ValueError("control_points must be finite; got NaN or infinite values.")
+        raise ValueError(f"{name} must be finite; got NaN or infinite values.")
     if points.shape[1] == 2:
         points = np.column_stack([points, np.zeros(points.shape[0])])
     if ((points[:, 1] < 0) | (points[:, 1] > 1)).any():
         raise ValueError(
-            f"control_points' relevance values (second column) must lie in [0, 1]; got "
+            f"{name}'s relevance values (second column) must lie in [0, 1]; got "
             f"{points[:, 1].tolist()}."
         )
     points = points[np.argsort(points[:, 0], kind="stable")]
     if (np.diff(points[:, 0]) == 0).any():
         raise ValueError(
-            "control_points must have distinct y values (first column); got "
-            f"{points[:, 0].tolist()}."
+            f"{name} must have distinct y values (first column); got {points[:, 0].tolist()}."
         )
     return points
 
@@ -199,8 +203,15 @@ def _monotone_slopes(x, phi, slopes):
             beta = m[k + 1] / sk
         a2b3 = 2 * alpha + beta - 3
         ab23 = alpha + 2 * beta - 3
-        if a2b3 > 0 and ab23 > 0 and alpha * (a2b3 + ab23) < a2b3 * a2b3:
-            tau = 3 * sk / np.sqrt(alpha * alpha + beta * beta)
+        big = max(abs(alpha), abs(beta))
+        if big < 1e150:
+            outside = alpha * (a2b3 + ab23) < a2b3 * a2b3
+        else:
+            # huge slopes: the same test with both sides divided by the larger ratio squared
+            # (both ratios are non-negative here), where nothing overflows
+            outside = (alpha / big) * ((a2b3 + ab23) / big) < (a2b3 / big) ** 2
+        if a2b3 > 0 and ab23 > 0 and outside:
+            tau = 3 * sk / np.hypot(alpha, beta)
             m[k] = tau * alpha
             m[k + 1] = tau * beta
     return np.array(m), h, delta
@@ -213,7 +224,17 @@ def _phi(y, points):
     if x.size == 1:
         out[:] = a[0]
         return out
-    b, h, delta = _monotone_slopes(x, a, points[:, 2])
+    # The interpolation is computed on y and the control points divided by a power of two
+    # that brings the largest |y| of the control points near 1 (and the slopes multiplied by
+    # it): every value is the same, bit for bit, as without scaling, but neither tiny (the
+    # slopes 1 / h) nor huge (h * h) quantities overflow.
+    exponent = int(np.frexp(np.max(np.abs(x)))[1])
+    x = np.ldexp(x, -exponent)
+    y = np.ldexp(y, -exponent)
+    with np.errstate(over="ignore"):
+        # a slope beyond 1e300 (in the scaled units) is as steep as any: cap it, finite
+        slopes = np.clip(np.ldexp(points[:, 2], exponent), -1e300, 1e300)
+    b, h, delta = _monotone_slopes(x, a, slopes)
     c = (3 * delta - 2 * b[:-1] - b[1:]) / h
     d = (b[:-1] - 2 * delta + b[1:]) / (h * h)
     segment = np.searchsorted(x, y, side="right") - 1
@@ -229,15 +250,15 @@ def _phi(y, points):
     return np.clip(out, 0.0, 1.0, out=out)
 
 
-def _resolve_control_points(y, control_points, coef):
+def _resolve_control_points(y, control_points, coef, name="control_points"):
     if isinstance(control_points, str):
         if control_points not in _EXTREMES:
             raise ValueError(
-                "control_points must be 'both', 'high', 'low' or an array-like of rows "
+                f"{name} must be 'both', 'high', 'low' or an array-like of rows "
                 f"[y, phi] or [y, phi, slope]; got {control_points!r}."
             )
         return relevance_control_points(y, extremes=control_points, coef=coef)
-    return _check_control_points(control_points)
+    return _check_control_points(control_points, name)
 
 
 @validate_params(

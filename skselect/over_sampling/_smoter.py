@@ -31,13 +31,26 @@ from skselect.over_sampling._relevance import (
     _phi,
     _resolve_control_points,
 )
-from skselect.over_sampling._smote import _draw_samples, _generate_into
+from skselect.over_sampling._smote import (
+    _draw_samples,
+    _generate_into,
+    _overflow_safe_scale,
+)
 from skselect.utils._parallel import _kernel_n_threads
 
 _STRATEGY_TEXT = (
     "'balance', 'extreme' or a dict {bin index: ratio} of positive ratios (bins numbered "
     "from 0 in increasing target order)"
 )
+
+
+def _std(values):
+    """Standard deviation of every column (of a 1-D array: of it) without overflow."""
+    values = np.asarray(values, dtype=np.float64)
+    matrix = values.reshape(values.shape[0], -1)
+    scale = _overflow_safe_scale(matrix)
+    std = (matrix * scale).std(axis=0) / scale
+    return std if values.ndim == 2 else std[0]
 
 
 def _bins(y, rare):
@@ -76,15 +89,14 @@ class _RelevanceSampler(_ProvenanceMixin, BaseSampler):
             reset=True,
             accept_sparse=["csr", "csc"],
             dtype=None,
-            ensure_all_finite=False,
         )
         return X, self._check_target(y, X.shape[0])
 
-    @staticmethod
-    def _check_target(y, n_samples):
+    def _check_target(self, y, n_samples):
         if y is None:
             raise ValueError(
-                "y=None: regression re-sampling needs y, the target of every row of X (an "
+                f"{type(self).__name__} requires y to be passed, but the target y is None: "
+                "regression re-sampling needs the target of every row of X (an "
                 "array-like of shape (n_samples,))."
             )
         y = np.asarray(y)
@@ -110,12 +122,13 @@ class _RelevanceSampler(_ProvenanceMixin, BaseSampler):
     def _prepare(self, y, require_rare):
         """Control points, relevance, bins and target counts; sets the fitted attributes."""
         y64 = y.astype(np.float64, copy=False)
-        self.control_points_ = _resolve_control_points(y64, self.relevance, 1.5)
+        self.control_points_ = _resolve_control_points(y64, self.relevance, 1.5, "relevance")
         self.relevance_ = _phi(y64, self.control_points_)
         rare = self.relevance_ >= self.relevance_threshold
         if require_rare and not rare.any():
             raise ValueError(
-                f"No sample has relevance >= relevance_threshold={self.relevance_threshold} "
+                "No target value of y has relevance >= "
+                f"relevance_threshold={self.relevance_threshold} "
                 f"(the largest relevance is {self.relevance_.max():.3g}), so there is no rare "
                 "case to over-sample"
                 + (
@@ -124,6 +137,13 @@ class _RelevanceSampler(_ProvenanceMixin, BaseSampler):
                     else ". Lower relevance_threshold or give relevance control points "
                     "that mark the values that matter."
                 )
+            )
+        if require_rare and rare.all():
+            raise ValueError(
+                f"Every sample has relevance >= relevance_threshold={self.relevance_threshold}:"
+                " all are rare, so there is no class of normal cases to balance them against. "
+                "Raise relevance_threshold or give relevance control points that mark only "
+                "the values that matter."
             )
         bin_of, bin_rare = _bins(y64, rare)
         counts = np.bincount(bin_of, minlength=bin_rare.size)
@@ -451,7 +471,6 @@ class RelevanceRandomOverSampler(_RelevanceSampler):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
-        tags.input_tags.allow_nan = True
         tags.input_tags.string = True
         return tags
 
@@ -557,7 +576,6 @@ class RelevanceRandomUnderSampler(_RelevanceSampler):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
-        tags.input_tags.allow_nan = True
         tags.input_tags.string = True
         return tags
 
@@ -730,7 +748,12 @@ class SMOTER(_RelevanceSampler):
         **_RelevanceSampler._parameter_constraints,
         "k_neighbors": [Interval(numbers.Integral, 1, None, closed="left")],
         "categorical_features": ["array-like", None],
-        "n_jobs": [numbers.Integral, None],
+        # joblib refuses more than a million workers with a message that does not name n_jobs
+        "n_jobs": [
+            Interval(numbers.Integral, -1_000_000, -1, closed="both"),
+            Interval(numbers.Integral, 1, 1_000_000, closed="both"),
+            None,
+        ],
     }
 
     def __init__(
@@ -789,7 +812,7 @@ class SMOTER(_RelevanceSampler):
         X_bin = np.ascontiguousarray(self._X_continuous[members], dtype=np.float64)
         if not self.categorical_features_.size:
             return X_bin
-        median_std = np.median(X_bin.std(axis=0)) if X_bin.shape[1] else 0.0
+        median_std = np.median(_std(X_bin)) if X_bin.shape[1] else 0.0
         blocks = [X_bin]
         for column in self.categorical_features_:
             values = X[members, column]
@@ -819,9 +842,13 @@ class SMOTER(_RelevanceSampler):
     def _neighbours(self, X, y, bin_index, members):
         k = self.k_neighbors
         search = self._search_matrix(X, members)
+        # an exact power of two: distances cannot overflow, the neighbours are unchanged
+        scale = _overflow_safe_scale(search)
+        if scale != 1.0:
+            search = search * scale
         nn = NearestNeighbors(n_neighbors=k + 1, n_jobs=self.n_jobs).fit(search)
         distances, neighbours = nn.kneighbors(search)
-        return np.ascontiguousarray(neighbours[:, 1:], dtype=np.intp), distances[:, 1:]
+        return np.ascontiguousarray(neighbours[:, 1:], dtype=np.intp), distances[:, 1:] / scale
 
     def _interpolate(self, X, y, members, table, rows, cols, steps):
         """Synthetic rows and targets on the segments (seed, neighbour)."""
@@ -862,6 +889,8 @@ class SMOTER(_RelevanceSampler):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        tags.input_tags.allow_nan = False
         tags.input_tags.string = self.categorical_features is not None
         return tags
 
@@ -947,8 +976,9 @@ class SMOGN(SMOTER):
 
     Notes
     -----
-    The noisy targets are clipped to the range of their bin, so a synthetic rare target
-    stays rare. Only dense input is accepted; float32 stays float32.
+    The noisy values are clipped to their bin's range of each feature and of the target, so
+    a synthetic rare target stays rare and no value leaves the data's range. Only dense
+    input is accepted; float32 stays float32.
 
     References
     ----------
@@ -1002,6 +1032,14 @@ class SMOGN(SMOTER):
     def _record_noise(self, noise):
         self.noise_mask_ = noise
 
+    def _before_bins(self, X, y, counts, targets):
+        if not np.isfinite(self.perturbation):
+            raise ValueError(
+                f"perturbation={self.perturbation!r}: the noise's standard deviation must be "
+                "a finite non-negative number (the default is 0.02)."
+            )
+        super()._before_bins(X, y, counts, targets)
+
     def _over_sample_bin(self, X, y, bin_index, members, n_new, rng):
         table, distances = self._neighbours(X, y, bin_index, members)
         rows, cols, steps = _draw_samples(rng, members.size, table.shape[1], n_new, "even")
@@ -1015,11 +1053,15 @@ class SMOGN(SMOTER):
         if noisy.any():
             seeds = members[rows[noisy]]
             X_bin = self._X_continuous[members].astype(np.float64)
-            scale = self.perturbation * X_bin.std(axis=0)
-            noise_X = self._X_continuous[seeds].astype(np.float64) + normal[noisy, :-1] * scale
+            with np.errstate(over="ignore", invalid="ignore"):
+                scale = self.perturbation * _std(X_bin)
+                noise_X = self._X_continuous[seeds].astype(np.float64) + normal[noisy, :-1] * scale
+            # kept within the bin's range of every feature (finite, and plausible values)
+            noise_X = np.clip(np.nan_to_num(noise_X, nan=0.0), X_bin.min(axis=0), X_bin.max(axis=0))
             y_bin = y[members].astype(np.float64)
-            noise_y = y[seeds] + normal[noisy, -1] * self.perturbation * y_bin.std()
-            noise_y = np.clip(noise_y, y_bin.min(), y_bin.max())
+            with np.errstate(over="ignore", invalid="ignore"):
+                noise_y = y[seeds] + normal[noisy, -1] * (self.perturbation * _std(y_bin))
+            noise_y = np.clip(np.nan_to_num(noise_y, nan=0.0), y_bin.min(), y_bin.max())
             if self.categorical_features_.size:
                 X_new[np.ix_(noisy, self._continuous)] = noise_X
                 X_new[np.ix_(noisy, self.categorical_features_)] = X[seeds][

@@ -310,7 +310,7 @@ def test_mismatched_lengths_and_bad_y_shapes():
         SMOTER().fit_resample(X, y[:-1])
     with pytest.raises(ValueError, match="one-dimensional"):
         SMOTER().fit_resample(X, np.c_[y, y])
-    with pytest.raises(ValueError, match="y=None"):
+    with pytest.raises(ValueError, match="requires y to be passed"):
         SMOTER().fit_resample(X, None)
 
 

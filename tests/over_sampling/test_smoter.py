@@ -333,3 +333,32 @@ def test_rare_bins_gain_relevance_mass():
     assert (
         relevance(y_res, control_points=points).mean() > relevance(y, control_points=points).mean()
     )
+
+
+def test_fit_resampled_carries_sample_weight_through_smogn():
+    from skselect.over_sampling import FitResampled
+
+    X, y = _data()
+    weights = np.linspace(1, 2, len(y))
+    model = FitResampled(SMOGN(random_state=0), Ridge(), interpolate=("sample_weight",))
+    model.fit(X, y, sample_weight=weights)
+    sampler = model.sampler_
+    expected = sampler.resample_array(weights, interpolate=True)
+    assert expected.shape == (sampler.sample_indices_.size + sampler.base_indices_.size,)
+    assert np.all((expected >= 1) & (expected <= 2))
+    assert model.predict(X[:5]).shape == (5,)
+
+
+def test_fit_does_not_need_rare_cases_but_fit_resample_does():
+    X, _ = _data()
+    y = np.linspace(0, 1, X.shape[0])
+    sampler = SMOTER().fit(X, y)
+    assert not sampler.rare_bins_.any()
+    with pytest.raises(ValueError, match="No target value of y has relevance"):
+        sampler.fit_resample(X, y)
+
+
+def test_all_rare_is_refused():
+    X, y = _data()
+    with pytest.raises(ValueError, match="all are rare"):
+        SMOTER(relevance=[[y.min() - 1, 1, 0], [y.max() + 1, 1, 0]]).fit_resample(X, y)

@@ -23,6 +23,7 @@ from sklearn.utils import _safe_indexing, check_array, check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
+from skselect.over_sampling._driver import _GroupDriver, fit_resample_io
 from skselect.over_sampling._interchange import to_supported
 from skselect.over_sampling._provenance import _ProvenanceMixin
 from skselect.over_sampling._relevance import (
@@ -64,7 +65,7 @@ def _bins(y, rare):
     return bin_of, rare_sorted[starts]
 
 
-class _RelevanceSampler(_ProvenanceMixin, BaseSampler):
+class _RelevanceSampler(_GroupDriver, _ProvenanceMixin, BaseSampler):
     """Shared driver of the regression samplers: relevance, bins, strategy, containers."""
 
     _sampling_type = "over-sampling"
@@ -284,7 +285,10 @@ class _RelevanceSampler(_ProvenanceMixin, BaseSampler):
         >>> X_res.shape[1], y_res.shape == (X_res.shape[0],)
         (2, True)
         """
-        X, y, restore = to_supported(X, y)
+        return fit_resample_io(self, X, y, params, self._resample)
+
+    def _resample(self, X, y):
+        """In-memory NumPy, SciPy or pandas input, restored to its kind on the way out."""
         if (
             self._interpolates_target
             and hasattr(y, "dtype")
@@ -295,63 +299,60 @@ class _RelevanceSampler(_ProvenanceMixin, BaseSampler):
         arrays = ArraysTransformer(X, y)
         X, y = self._check_X_y(X, y)
         X_resampled, y_resampled = self._fit_resample(X, y)
-        X_resampled, y_resampled = arrays.transform(X_resampled, y_resampled)
-        return restore(X_resampled, y_resampled)
+        return arrays.transform(X_resampled, y_resampled)
 
     def _fit_resample(self, X, y):
         bin_of, counts, targets = self._prepare(y, require_rare=True)
-        rng = check_random_state(self.random_state)
-        self._before_bins(X, y, counts, targets)
-        kept, new_X, new_y, bases, neighbours, gaps, noise = [], [], [], [], [], [], []
+        state = self._driver_state(rng=check_random_state(self.random_state), y=y)
+        self._before_bins(X, y, counts, targets, state)
+        # shrinking bins keep a random subset; growing bins go through the driver
+        kept, groups = [], []
         for b in range(counts.size):
             members = np.flatnonzero(bin_of == b)
-            if targets[b] <= counts[b]:
-                if targets[b] < counts[b]:
-                    members = np.sort(rng.choice(members, size=targets[b], replace=False))
-                kept.append(members)
-                continue
+            if targets[b] < counts[b]:
+                members = np.sort(state.rng.choice(members, size=targets[b], replace=False))
             kept.append(members)
-            block = self._over_sample_bin(X, y, b, members, int(targets[b] - counts[b]), rng)
-            new_X.append(block[0])
-            new_y.append(block[1])
-            bases.append(block[2])
-            neighbours.append(block[3])
-            gaps.append(block[4])
-            noise.append(block[5])
+            if targets[b] > counts[b]:
+                groups.append((b, members, int(targets[b] - counts[b])))
         kept = np.sort(np.concatenate(kept))
+        blocks, provenance = self._over_sample_groups(X, groups, state)
+
         X_kept = _safe_indexing(X, kept)
-        if new_X:
+        if blocks:
+            new_X = [block[0] for block in blocks]
             if sparse.issparse(X):
                 X_resampled = sparse.vstack([X_kept, *new_X], format=X.format)
             else:
                 X_resampled = np.concatenate([X_kept, *new_X])
-            y_resampled = np.concatenate([y[kept], *new_y]).astype(y.dtype, copy=False)
+            y_resampled = np.concatenate([y[kept], *[block[1] for block in blocks]])
+            y_resampled = y_resampled.astype(y.dtype, copy=False)
         else:
             X_resampled, y_resampled = X_kept, y[kept]
 
-        def join(blocks, dtype):
-            return np.concatenate([np.empty(0, dtype=dtype), *blocks]).astype(dtype)
+        def join(arrays, dtype):
+            return np.concatenate([np.empty(0, dtype=dtype), *arrays]).astype(dtype)
 
-        self.base_indices_ = join(bases, np.intp)
-        self.neighbor_indices_ = join(neighbours, np.intp)
-        self.gaps_ = join(gaps, np.float64)
-        self._record_noise(join(noise, bool))
+        bases = join([members[rows] for members, _, rows, _, _ in provenance], np.intp)
+        neighbours = join(
+            [members[table[rows, cols]] for members, table, rows, cols, _ in provenance], np.intp
+        )
+        gaps = join([steps for *_, steps in provenance], np.float64)
+        noise = join([block[2] for block in blocks], bool)
+        # a noisy row (SMOGN) or a copy comes from its base alone
+        neighbours[noise] = bases[noise]
+        gaps[noise] = 0.0
+        self.base_indices_, self.neighbor_indices_, self.gaps_ = bases, neighbours, gaps
+        self._record_noise(noise)
         self._n_samples_seen = y.shape[0]
         self._sample_indices = kept
-        self._synthetic_indices = np.arange(
-            kept.size, kept.size + self.base_indices_.size, dtype=np.intp
-        )
+        self._synthetic_indices = np.arange(kept.size, kept.size + bases.size, dtype=np.intp)
         return X_resampled, y_resampled
 
-    def _before_bins(self, X, y, counts, targets):
-        """Hook: per-fit checks and preparation before any bin is re-sampled."""
+    def _before_bins(self, X, y, counts, targets, state):
+        """Per-call checks and preparation before any bin is re-sampled."""
 
     def _record_noise(self, noise):
-        """Hook: SMOGN records which synthetic rows are Gaussian noise."""
-
-    def _over_sample_bin(self, X, y, bin_index, members, n_new, rng):
-        """Return (X_new, y_new, bases, neighbours, gaps, noise) for one growing bin."""
-        raise NotImplementedError
+        """SMOGN records which synthetic rows are Gaussian noise."""
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -457,16 +458,22 @@ class RelevanceRandomOverSampler(_RelevanceSampler):
         self.relevance_threshold = relevance_threshold
         self.random_state = random_state
 
-    def _over_sample_bin(self, X, y, bin_index, members, n_new, rng):
-        bases = members[rng.randint(0, members.size, size=n_new)]
-        return (
-            _safe_indexing(X, bases),
-            y[bases],
-            bases,
-            bases,
-            np.zeros(n_new),
-            np.zeros(n_new, dtype=bool),
-        )
+    # -- the hooks of the over-sampling driver (over_sampling/_driver.py): a copy is a
+    # sample moving towards itself
+
+    def _group_search(self, X, members, key, state):
+        return X, members
+
+    def _group_neighbours(self, search, key, state):
+        return np.arange(len(search), dtype=np.intp)[:, None], None
+
+    def _group_draws(self, key, n_members, n_neighbors, n_new, state):
+        rows = state.rng.randint(0, n_members, size=n_new).astype(np.intp)
+        return rows, np.zeros(n_new, dtype=np.intp), np.zeros(n_new)
+
+    def _group_generate(self, X_group, members, table, distances, draws, key, position, state):
+        bases = members[draws[0]]
+        return _safe_indexing(X_group, bases), state.y[bases], np.ones(bases.size, dtype=bool)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -794,24 +801,24 @@ class SMOTER(_RelevanceSampler):
             check_array(X[:, continuous], input_name="X")
         return X, self._check_target(y, X.shape[0])
 
-    def _before_bins(self, X, y, counts, targets):
+    def _before_bins(self, X, y, counts, targets, state):
         # every growing bin is checked before any draw
         for bin_index in np.flatnonzero(targets > counts):
             self._check_bin_size(bin_index, counts[bin_index])
-        continuous = np.setdiff1d(np.arange(X.shape[1]), self.categorical_features_)
-        self._continuous = continuous
+        state.continuous = np.setdiff1d(np.arange(X.shape[1]), self.categorical_features_)
         if self.categorical_features_.size:
-            X_continuous = X[:, continuous].astype(np.float64)
+            state.X_continuous = X[:, state.continuous].astype(np.float64)
         else:
-            X_continuous = X
-        self._X_continuous = X_continuous
-        self._n_threads = _kernel_n_threads(X.shape[0] * X.shape[1])
+            state.X_continuous = X
+        state.n_threads = _kernel_n_threads(X.shape[0] * X.shape[1])
 
-    def _search_matrix(self, X, members):
-        """Continuous features of the bin, plus the one-hot penalty of SMOTE-NC."""
-        X_bin = np.ascontiguousarray(self._X_continuous[members], dtype=np.float64)
+    # -- the hooks of the over-sampling driver (over_sampling/_driver.py) ---------------------
+
+    def _group_search(self, X, members, key, state):
+        """The bin's continuous features, plus the one-hot penalty of SMOTE-NC."""
+        X_bin = np.ascontiguousarray(state.X_continuous[members], dtype=np.float64)
         if not self.categorical_features_.size:
-            return X_bin
+            return X, X_bin
         median_std = np.median(_std(X_bin)) if X_bin.shape[1] else 0.0
         blocks = [X_bin]
         for column in self.categorical_features_:
@@ -820,7 +827,24 @@ class SMOTER(_RelevanceSampler):
             one_hot = np.zeros((members.size, codes.max() + 1))
             one_hot[np.arange(members.size), codes] = median_std / np.sqrt(2)
             blocks.append(one_hot)
-        return np.hstack(blocks)
+        return X, np.hstack(blocks)
+
+    def _group_neighbours(self, search, key, state):
+        # an exact power of two: distances cannot overflow, the neighbours are unchanged
+        scale = _overflow_safe_scale(search)
+        if scale != 1.0:
+            search = search * scale
+        nn = NearestNeighbors(n_neighbors=self.k_neighbors + 1, n_jobs=self.n_jobs).fit(search)
+        distances, neighbours = nn.kneighbors(search)
+        return np.ascontiguousarray(neighbours[:, 1:], dtype=np.intp), distances[:, 1:] / scale
+
+    def _group_draws(self, key, n_members, n_neighbors, n_new, state):
+        # the papers' scheme: every seed of the bin in turn, a random neighbour each time
+        return _draw_samples(state.rng, n_members, n_neighbors, n_new, "even")
+
+    def _group_generate(self, X_group, members, table, distances, draws, key, position, state):
+        X_new, y_new = self._interpolate(X_group, state, members, table, *draws)
+        return X_new, y_new, np.zeros(draws[0].size, dtype=bool)
 
     def _check_bin_size(self, bin_index, n_bin):
         k = self.k_neighbors
@@ -839,32 +863,20 @@ class SMOTER(_RelevanceSampler):
                 f"sampling_strategy ({{{bin_index}: 1.0, ...}})."
             )
 
-    def _neighbours(self, X, y, bin_index, members):
-        k = self.k_neighbors
-        search = self._search_matrix(X, members)
-        # an exact power of two: distances cannot overflow, the neighbours are unchanged
-        scale = _overflow_safe_scale(search)
-        if scale != 1.0:
-            search = search * scale
-        nn = NearestNeighbors(n_neighbors=k + 1, n_jobs=self.n_jobs).fit(search)
-        distances, neighbours = nn.kneighbors(search)
-        return np.ascontiguousarray(neighbours[:, 1:], dtype=np.intp), distances[:, 1:] / scale
-
-    def _interpolate(self, X, y, members, table, rows, cols, steps):
+    def _interpolate(self, X, state, members, table, rows, cols, steps):
         """Synthetic rows and targets on the segments (seed, neighbour)."""
-        n_new = rows.size
-        X_bin = np.ascontiguousarray(self._X_continuous[members])
+        n_new, y = rows.size, state.y
+        X_bin = np.ascontiguousarray(state.X_continuous[members])
+        out = np.empty((n_new, X.shape[1]), dtype=X.dtype)
         if self.categorical_features_.size:
-            out = np.empty((n_new, X.shape[1]), dtype=X.dtype)
-            continuous = np.empty((n_new, self._continuous.size), dtype=np.float64)
-            _generate_into(X_bin, table, rows, cols, steps, continuous, self._n_threads)
-            out[:, self._continuous] = continuous
+            continuous = np.empty((n_new, state.continuous.size), dtype=np.float64)
+            _generate_into(X_bin, table, rows, cols, steps, continuous, state.n_threads)
+            out[:, state.continuous] = continuous
             seeds, partners = members[rows], members[table[rows, cols]]
             nearer = np.where(steps < 0.5, seeds, partners)
             out[:, self.categorical_features_] = X[nearer][:, self.categorical_features_]
         else:
-            out = np.empty((n_new, X.shape[1]), dtype=X.dtype)
-            _generate_into(X_bin, table, rows, cols, steps, out, self._n_threads)
+            _generate_into(X_bin, table, rows, cols, steps, out, state.n_threads)
         y_seed = y[members[rows]].astype(np.float64)
         y_nn = y[members[table[rows, cols]]].astype(np.float64)
         # the distance-weighted mean: the new sample is u * d from the seed and (1 - u) * d
@@ -873,19 +885,6 @@ class SMOTER(_RelevanceSampler):
             (1 - steps) * y_seed + steps * y_nn, np.minimum(y_seed, y_nn), np.maximum(y_seed, y_nn)
         )
         return out, y_new.astype(y.dtype)
-
-    def _over_sample_bin(self, X, y, bin_index, members, n_new, rng):
-        table, _ = self._neighbours(X, y, bin_index, members)
-        rows, cols, steps = _draw_samples(rng, members.size, table.shape[1], n_new, "even")
-        X_new, y_new = self._interpolate(X, y, members, table, rows, cols, steps)
-        return (
-            X_new,
-            y_new,
-            members[rows],
-            members[table[rows, cols]],
-            steps,
-            np.zeros(n_new, dtype=bool),
-        )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -1032,30 +1031,27 @@ class SMOGN(SMOTER):
     def _record_noise(self, noise):
         self.noise_mask_ = noise
 
-    def _before_bins(self, X, y, counts, targets):
+    def _before_bins(self, X, y, counts, targets, state):
         if not np.isfinite(self.perturbation):
             raise ValueError(
                 f"perturbation={self.perturbation!r}: the noise's standard deviation must be "
                 "a finite non-negative number (the default is 0.02)."
             )
-        super()._before_bins(X, y, counts, targets)
+        super()._before_bins(X, y, counts, targets, state)
 
-    def _over_sample_bin(self, X, y, bin_index, members, n_new, rng):
-        table, distances = self._neighbours(X, y, bin_index, members)
-        rows, cols, steps = _draw_samples(rng, members.size, table.shape[1], n_new, "even")
-        n_continuous = self._continuous.size
-        normal = rng.standard_normal(size=(n_new, n_continuous + 1))
+    def _group_generate(self, X_group, members, table, distances, draws, key, position, state):
+        X, y = X_group, state.y
+        rows, cols, steps = draws
+        normal = state.rng.standard_normal(size=(rows.size, state.continuous.size + 1))
         safe_distance = np.median(distances, axis=1) / 2
         noisy = ~(distances[rows, cols] < safe_distance[rows])
-        X_new, y_new = self._interpolate(X, y, members, table, rows, cols, steps)
-        neighbours = members[table[rows, cols]]
-        gaps = steps.copy()
+        X_new, y_new = self._interpolate(X, state, members, table, rows, cols, steps)
         if noisy.any():
             seeds = members[rows[noisy]]
-            X_bin = self._X_continuous[members].astype(np.float64)
+            X_bin = state.X_continuous[members].astype(np.float64)
             with np.errstate(over="ignore", invalid="ignore"):
                 scale = self.perturbation * _std(X_bin)
-                noise_X = self._X_continuous[seeds].astype(np.float64) + normal[noisy, :-1] * scale
+                noise_X = state.X_continuous[seeds].astype(np.float64) + normal[noisy, :-1] * scale
             # kept within the bin's range of every feature (finite, and plausible values)
             noise_X = np.clip(np.nan_to_num(noise_X, nan=0.0), X_bin.min(axis=0), X_bin.max(axis=0))
             y_bin = y[members].astype(np.float64)
@@ -1063,13 +1059,11 @@ class SMOGN(SMOTER):
                 noise_y = y[seeds] + normal[noisy, -1] * (self.perturbation * _std(y_bin))
             noise_y = np.clip(np.nan_to_num(noise_y, nan=0.0), y_bin.min(), y_bin.max())
             if self.categorical_features_.size:
-                X_new[np.ix_(noisy, self._continuous)] = noise_X
+                X_new[np.ix_(noisy, state.continuous)] = noise_X
                 X_new[np.ix_(noisy, self.categorical_features_)] = X[seeds][
                     :, self.categorical_features_
                 ]
             else:
                 X_new[noisy] = noise_X.astype(X.dtype, copy=False)
             y_new[noisy] = noise_y.astype(y.dtype)
-            neighbours[noisy] = seeds
-            gaps[noisy] = 0.0
-        return X_new, y_new, members[rows], neighbours, gaps, noisy
+        return X_new, y_new, noisy

@@ -40,7 +40,7 @@ from skselect.over_sampling._smote import (
 from skselect.utils._parallel import _kernel_n_threads
 
 _STRATEGY_TEXT = (
-    "'balance', 'extreme' or a dict {bin index: ratio} of positive ratios (bins numbered "
+    "'balance', 'extreme' or a dict {bin index: ratio} of non-negative ratios (bins numbered "
     "from 0 in increasing target order)"
 )
 
@@ -901,8 +901,8 @@ class SMOGN(SMOTER):
     chosen neighbour is *safe* when it is closer to the seed than half the median distance of
     the seed to its ``k_neighbors`` neighbours. With a safe neighbour the synthetic sample is
     interpolated as in SMOTER; otherwise it is the seed plus Gaussian noise, of standard
-    deviation ``perturbation`` times the bin's standard deviation on each continuous feature
-    and on the target. Nominal features of a noisy sample are the seed's.
+    deviation ``min(perturbation, safe distance)`` times the bin's standard deviation on each
+    continuous feature and on the target. Nominal features of a noisy sample are the seed's.
 
     Read more in the :ref:`User Guide <regression>`.
 
@@ -923,7 +923,8 @@ class SMOGN(SMOTER):
 
     perturbation : float, default=0.02
         Standard deviation of the Gaussian noise, relative to the bin's standard deviation
-        of each feature and of the target.
+        of each feature and of the target; a seed whose safe distance is smaller uses that
+        instead, as in the paper.
 
     categorical_features : array-like of int, str or bool, default=None
         Nominal columns, as in :class:`SMOTER`.
@@ -1049,14 +1050,16 @@ class SMOGN(SMOTER):
         if noisy.any():
             seeds = members[rows[noisy]]
             X_bin = state.X_continuous[members].astype(np.float64)
+            # the paper's noise level: the perturbation, or the seed's safe distance if smaller
+            level = np.minimum(self.perturbation, safe_distance[rows[noisy]])[:, None]
             with np.errstate(over="ignore", invalid="ignore"):
-                scale = self.perturbation * _std(X_bin)
+                scale = level * _std(X_bin)
                 noise_X = state.X_continuous[seeds].astype(np.float64) + normal[noisy, :-1] * scale
             # kept within the bin's range of every feature (finite, and plausible values)
             noise_X = np.clip(np.nan_to_num(noise_X, nan=0.0), X_bin.min(axis=0), X_bin.max(axis=0))
             y_bin = y[members].astype(np.float64)
             with np.errstate(over="ignore", invalid="ignore"):
-                noise_y = y[seeds] + normal[noisy, -1] * (self.perturbation * _std(y_bin))
+                noise_y = y[seeds] + normal[noisy, -1] * (level[:, 0] * _std(y_bin))
             noise_y = np.clip(np.nan_to_num(noise_y, nan=0.0), y_bin.min(), y_bin.max())
             if self.categorical_features_.size:
                 X_new[np.ix_(noisy, state.continuous)] = noise_X

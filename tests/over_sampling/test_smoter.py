@@ -362,3 +362,17 @@ def test_all_rare_is_refused():
     X, y = _data()
     with pytest.raises(ValueError, match="all are rare"):
         SMOTER(relevance=[[y.min() - 1, 1, 0], [y.max() + 1, 1, 0]]).fit_resample(X, y)
+
+
+def test_smogn_noise_level_is_capped_by_the_safe_distance():
+    # features of scale 1e-6: every safe distance is far below perturbation=0.02, and the
+    # paper's noise level min(perturbation, safe distance) follows it
+    X, y = _data()
+    X = X * 1e-6
+    sampler = SMOGN(random_state=0, perturbation=0.02)
+    X_res, _ = sampler.fit_resample(X, y)
+    noisy = sampler.synthetic_indices_[sampler.noise_mask_]
+    seeds = sampler.base_indices_[sampler.noise_mask_]
+    assert noisy.size
+    # noise below 6 x safe distance (about 1e-6) x the bin's std (about 1e-6)
+    assert np.abs(X_res[noisy] - X[seeds]).max() < 1e-10

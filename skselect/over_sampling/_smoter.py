@@ -639,7 +639,9 @@ class SMOTER(_RelevanceSampler):
     ``[0, 1)``, and its target is the mean of the two targets weighted by the distances of
     the new sample to them, ``(1 - u) * y_seed + u * y_nn``. The seeds of a bin are used in
     turn (each ``n_new // n_bin`` times, a random subset once more). Bins that shrink keep a
-    random subset of their samples.
+    random subset of their samples. Neighbours are searched with the papers' HEOM distance:
+    each continuous feature divided by its range in the bin, each differing nominal feature
+    counting 1.
 
     Read more in the :ref:`User Guide <regression>`.
 
@@ -664,10 +666,10 @@ class SMOTER(_RelevanceSampler):
         Number of nearest neighbours, within the bin, a synthetic sample may move towards.
 
     categorical_features : array-like of int, str or bool, default=None
-        Nominal columns (indices, DataFrame column names, or a boolean mask). They add the
-        median standard deviation of the bin's continuous features to the squared distance
-        where two samples differ, as in :class:`SMOTENC`, and a synthetic sample takes the
-        category of whichever of its seed and neighbour it is nearer to.
+        Nominal columns (indices, DataFrame column names, or a boolean mask). A differing
+        nominal feature adds 1 to the squared distance of the neighbour search, and a
+        synthetic sample takes the category of whichever of its seed and neighbour it is
+        nearer to.
 
     n_jobs : int, default=None
         Number of parallel jobs of the neighbour search; never changes the output.
@@ -815,19 +817,26 @@ class SMOTER(_RelevanceSampler):
     # -- the hooks of the over-sampling driver (over_sampling/_driver.py) ---------------------
 
     def _group_search(self, X, members, key, state):
-        """The bin's continuous features, plus the one-hot penalty of SMOTE-NC."""
+        """The bin's rows in the papers' HEOM geometry (heterogeneous Euclidean-overlap).
+
+        Every continuous feature is divided by its range in the bin, and a differing
+        nominal feature adds 1 to the squared distance (its one-hot codes are
+        ``1 / sqrt(2)``), so that no feature dominates by its units and the safe distance
+        of SMOGN is comparable with its ``perturbation``.
+        """
         X_bin = np.ascontiguousarray(state.X_continuous[members], dtype=np.float64)
-        if not self.categorical_features_.size:
-            return X, X_bin
-        median_std = np.median(_std(X_bin)) if X_bin.shape[1] else 0.0
-        blocks = [X_bin]
+        scale = _overflow_safe_scale(X_bin)
+        X_scaled = X_bin * scale if scale != 1.0 else X_bin
+        ranges = np.ptp(X_scaled, axis=0) if X_bin.shape[0] else np.ones(X_bin.shape[1])
+        ranges[ranges == 0] = 1.0  # a constant feature adds nothing either way
+        blocks = [X_scaled / ranges]
         for column in self.categorical_features_:
             values = X[members, column]
             _, codes = np.unique(values.astype(str), return_inverse=True)
             one_hot = np.zeros((members.size, codes.max() + 1))
-            one_hot[np.arange(members.size), codes] = median_std / np.sqrt(2)
+            one_hot[np.arange(members.size), codes] = 1 / np.sqrt(2)
             blocks.append(one_hot)
-        return X, np.hstack(blocks)
+        return X, blocks[0] if len(blocks) == 1 else np.hstack(blocks)
 
     def _group_neighbours(self, search, key, state):
         # an exact power of two: distances cannot overflow, the neighbours are unchanged

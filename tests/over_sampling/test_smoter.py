@@ -87,9 +87,18 @@ def test_smogn_rows_are_interpolated_or_noise_within_bound():
     assert_array_equal(nn[noise], base[noise])
 
 
-def test_smogn_interpolates_only_towards_safe_neighbours():
+def _heom_neighbour_distances(X, members, seed, k):
+    """Distances of ``seed`` to its k nearest neighbours in the bin, features / bin range."""
     from sklearn.neighbors import NearestNeighbors
 
+    ranges = np.ptp(X[members], axis=0)
+    ranges[ranges == 0] = 1
+    search = X[members] / ranges
+    distances, _ = NearestNeighbors(n_neighbors=k + 1).fit(search).kneighbors(X[[seed]] / ranges)
+    return distances[0, 1:], ranges
+
+
+def test_smogn_interpolates_only_towards_safe_neighbours():
     X, y = _data(n=300, n_features=2, seed=3)
     sampler = SMOGN(random_state=1, k_neighbors=4)
     sampler.fit_resample(X, y)
@@ -101,8 +110,8 @@ def test_smogn_interpolates_only_towards_safe_neighbours():
         sampler.base_indices_[interpolated], sampler.neighbor_indices_[interpolated]
     ):
         members = np.flatnonzero(bins == bins[seed])
-        distances, _ = NearestNeighbors(n_neighbors=5).fit(X[members]).kneighbors(X[[seed]])
-        assert np.linalg.norm(X[seed] - X[nn]) < np.median(distances[0, 1:]) / 2
+        distances, ranges = _heom_neighbour_distances(X, members, seed, 4)
+        assert np.linalg.norm((X[seed] - X[nn]) / ranges) < np.median(distances) / 2
 
 
 @pytest.mark.parametrize("Sampler", SAMPLERS)
@@ -365,14 +374,22 @@ def test_all_rare_is_refused():
 
 
 def test_smogn_noise_level_is_capped_by_the_safe_distance():
-    # features of scale 1e-6: every safe distance is far below perturbation=0.02, and the
-    # paper's noise level min(perturbation, safe distance) follows it
-    X, y = _data()
-    X = X * 1e-6
+    # every sample has five near-copies: the safe distances (about 1e-4 of the bin's range)
+    # are far below perturbation=0.02, and the paper's noise level
+    # min(perturbation, safe distance) follows them
+    X, y = _data(n=60)
+    rng = np.random.RandomState(0)
+    X = np.repeat(X, 6, axis=0) + 1e-5 * rng.normal(size=(360, X.shape[1]))
+    y = np.repeat(y, 6)
     sampler = SMOGN(random_state=0, perturbation=0.02)
     X_res, _ = sampler.fit_resample(X, y)
-    noisy = sampler.synthetic_indices_[sampler.noise_mask_]
-    seeds = sampler.base_indices_[sampler.noise_mask_]
-    assert noisy.size
-    # noise below 6 x safe distance (about 1e-6) x the bin's std (about 1e-6)
-    assert np.abs(X_res[noisy] - X[seeds]).max() < 1e-10
+    noise = sampler.noise_mask_
+    assert noise.sum() > 20
+    bins = sampler.bin_indices_
+    for row, seed in zip(sampler.synthetic_indices_[noise], sampler.base_indices_[noise]):
+        members = np.flatnonzero(bins == bins[seed])
+        distances, _ = _heom_neighbour_distances(X, members, seed, 5)
+        level = min(0.02, np.median(distances) / 2)
+        assert level < 0.002
+        bound = 6 * level * X[members].std(axis=0)
+        assert np.all(np.abs(X_res[row] - X[seed]) <= bound + 1e-15)

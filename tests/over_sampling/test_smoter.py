@@ -393,3 +393,19 @@ def test_smogn_noise_level_is_capped_by_the_safe_distance():
         assert level < 0.002
         bound = 6 * level * X[members].std(axis=0)
         assert np.all(np.abs(X_res[row] - X[seed]) <= bound + 1e-15)
+
+
+@pytest.mark.parametrize("Sampler", [SMOTER, SMOGN])
+def test_neighbours_do_not_depend_on_feature_units(Sampler):
+    # HEOM divides every feature by its range in the bin: a feature in other units (a power
+    # of two, so the division is exact) changes no neighbour and no draw
+    X, y = _data()
+    first = Sampler(random_state=0).fit(X, y)
+    first.fit_resample(X, y)
+    second = Sampler(random_state=0)
+    second.fit_resample(X * np.array([1.0, 1024.0, 1.0, 2.0**-20]), y)
+    assert_array_equal(first.base_indices_, second.base_indices_)
+    assert_array_equal(first.neighbor_indices_, second.neighbor_indices_)
+    assert_array_equal(first.gaps_, second.gaps_)
+    if Sampler is SMOGN:
+        assert_array_equal(first.noise_mask_, second.noise_mask_)

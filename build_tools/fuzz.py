@@ -136,6 +136,15 @@ def _regression(n=60, d=3, seed=0):
     return X, X[:, 0] + 0.5 * rng.normal(size=n)
 
 
+def _skewed(n=60, d=3, seed=0):
+    """A target with a long high tail: its box plot marks a few rare high values."""
+    import numpy as np
+
+    rng = _rng(seed)
+    X = rng.normal(size=(n, d))
+    return X, np.exp(1.5 * X[:, 0] + 0.3 * rng.normal(size=n))
+
+
 def _blobs(n=60, seed=0):
     import numpy as np
 
@@ -169,6 +178,11 @@ def _estimators():
         "OptCSSelector": dict(estimators=[LinearRegression(), Ridge()], random_state=0),
         # a classifier fitted on SMOTE's output: bad input reaches the sampler first
         "FitResampled": dict(sampler=SMOTE(random_state=0), estimator=LogisticRegression()),
+        # regression samplers, on a skewed target with a rare high tail (see _skewed)
+        "SMOTER": dict(random_state=0, k_neighbors=2),
+        "SMOGN": dict(random_state=0, k_neighbors=2),
+        "RelevanceRandomOverSampler": dict(random_state=0),
+        "RelevanceRandomUnderSampler": dict(random_state=0),
     }
     unknown = sorted(set(classes) - set(base))
     if unknown:
@@ -187,7 +201,14 @@ _KIND = {
     "ConformalSelector": "selector",
     "OptCSSelector": "selector",
     "FitResampled": "classifier",
+    "SMOTER": "regression_sampler",
+    "SMOGN": "regression_sampler",
+    "RelevanceRandomOverSampler": "regression_sampler",
+    "RelevanceRandomUnderSampler": "regression_sampler",
 }
+
+# Samplers that take string and categorical columns as they are.
+_TAKES_STRINGS = {"SMOTENC", "RelevanceRandomOverSampler", "RelevanceRandomUnderSampler"}
 
 
 def _base_data(name):
@@ -198,6 +219,8 @@ def _base_data(name):
         return _classification()
     if kind == "cluster":
         return _blobs()
+    if kind == "regression_sampler":
+        return _skewed()
     return _regression()
 
 
@@ -287,6 +310,47 @@ def _check_oversampler(est, X, y, out):
             new = set(_plain(v) for v in Xr_[n:, j].tolist()) - allowed
             if new:
                 problems.append(f"synthetic categories {sorted(map(str, new))[:3]} in column {j}")
+    return problems
+
+
+def _check_regression_sampler(est, X, y, out):
+    """Kept rows are original rows with their targets, in input order; then synthetic rows.
+    Every bin has the size ``sampling_strategy_`` gives it; interpolated targets stay within
+    the range of their bin; synthetic rows are finite for finite input."""
+    import numpy as np
+
+    Xr, yr = out
+    X0, y0, Xr_, yr_ = _to_numpy(X), _to_numpy(y).ravel(), _to_numpy(Xr), _to_numpy(yr).ravel()
+    if len(X0) != len(y0):
+        return [f"accepted {len(X0)} rows of X with {len(y0)} targets"]
+    if len(Xr_) != len(yr_):
+        return [f"{len(Xr_)} rows but {len(yr_)} targets"]
+    problems = []
+    kept = np.asarray(est.sample_indices_)
+    n_kept = kept.size
+    if np.any(np.diff(kept) <= 0):
+        problems.append("kept rows not in input order")
+    if not _rows_equal(Xr_[:n_kept], X0[kept]).all():
+        problems.append("kept rows altered")
+    if not np.array_equal(yr_[:n_kept].astype(np.float64), y0[kept].astype(np.float64)):
+        problems.append("kept targets altered")
+    bases = np.asarray(getattr(est, "base_indices_", np.empty(0, dtype=np.intp)))
+    if n_kept + bases.size != len(yr_):
+        problems.append(f"{len(yr_)} rows for {n_kept} kept and {bases.size} synthetic")
+        return problems
+    origin = np.r_[kept, bases].astype(np.intp)
+    bins = np.asarray(est.bin_indices_)
+    counts = np.bincount(bins[origin], minlength=len(est.sampling_strategy_))
+    wanted = [est.sampling_strategy_[b] for b in range(len(est.sampling_strategy_))]
+    if counts.tolist() != wanted:
+        problems.append(f"bin sizes {counts.tolist()} but sampling_strategy_ is {wanted}")
+    if bases.size:
+        low, high = est.bin_ranges_[bins[bases]].T
+        new = yr_[n_kept:].astype(np.float64)
+        if np.any((new < low) | (new > high)):
+            problems.append("synthetic targets outside their bin's range")
+        if _is_finite_array(X) and not _is_finite_array(Xr_[n_kept:]):
+            problems.append("non-finite synthetic rows from finite input")
     return problems
 
 
@@ -403,6 +467,7 @@ _CHECKS = {
     "classifier": _check_classifier,
     "cluster": _check_cluster,
     "selector": _check_selector,
+    "regression_sampler": _check_regression_sampler,
 }
 
 
@@ -413,7 +478,7 @@ def _estimator_spec(name, params, X, y, *, must_reject=False, names=()):
 
     def call():
         est = cls(**{**base[name], **params})
-        if kind in ("oversampler", "combined"):
+        if kind in ("oversampler", "combined", "regression_sampler"):
             return est, est.fit_resample(X, y)
         if kind == "cluster":
             return est, est.fit(X) if y is None else est.fit(X, y)
@@ -489,7 +554,7 @@ def _xy_inputs(name):
     add("X:object-numeric", lambda X, y: (X.astype(object), y, False, _X))
     add(
         "X:object-strings",
-        lambda X, y: (_strings(X), y, name != "SMOTENC", _X + (r"string", r"convert")),
+        lambda X, y: (_strings(X), y, name not in _TAKES_STRINGS, _X + (r"string", r"convert")),
         ci=True,
     )
     add("X:big-endian", lambda X, y: (X.astype(">f8"), y, False, _X), ci=True)
@@ -548,7 +613,7 @@ def _xy_inputs(name):
         lambda X, y: (
             _pandas_category(X),
             y,
-            name != "SMOTENC",
+            name not in _TAKES_STRINGS,
             _X + (r"categor", r"convert", r"string"),
         ),
     )
@@ -557,7 +622,7 @@ def _xy_inputs(name):
         lambda X, y: (
             _pandas_mixed(X),
             y,
-            name != "SMOTENC",
+            name not in _TAKES_STRINGS,
             _X + (r"string", r"convert", r"dtype"),
         ),
     )
@@ -872,6 +937,27 @@ def _param_cases(name):
             "n_jobs=1000": ("n_jobs", 1000),
         },
         "SMOTEUnderSampler": {"n_jobs=1000": ("n_jobs", 1000)},
+        **{
+            name: {
+                "k_neighbors=1000": ("k_neighbors", 1000),
+                "sampling_strategy={9:2}": ("sampling_strategy", {9: 2.0}),
+                "sampling_strategy={0:nan}": ("sampling_strategy", {0: float("nan")}),
+                "relevance=[[0,2,0]]": ("relevance", [[0, 2, 0]]),
+                "relevance=all-rare": ("relevance", [[0, 1, 0], [1, 1, 0]]),
+                "categorical_features=[5]": ("categorical_features", [5]),
+                "categorical_features=[0,1,2]": ("categorical_features", [0, 1, 2]),
+                **({"perturbation=inf": ("perturbation", float("inf"))} if name == "SMOGN" else {}),
+            }
+            for name in ("SMOTER", "SMOGN")
+        },
+        **{
+            name: {
+                "sampling_strategy={0:5}": ("sampling_strategy", {0: 5.0}),
+                "sampling_strategy={0:0.5}": ("sampling_strategy", {0: 0.5}),
+                "relevance=[[0,2,0]]": ("relevance", [[0, 2, 0]]),
+            }
+            for name in ("RelevanceRandomOverSampler", "RelevanceRandomUnderSampler")
+        },
         "PRESTOClassifierCV": {
             "n_jobs=1000": ("n_jobs", 1000),
             "alphas=[nan]": ("alphas", [np.nan]),
@@ -902,6 +988,11 @@ def _param_cases(name):
         "categorical_features=[2,2]",
         "alphas=[nan]",
         "bic_threshold=nan",
+        "sampling_strategy={0:nan}",
+        "relevance=[[0,2,0]]",
+        "categorical_features=[5]",
+        "categorical_features=[0,1,2]",
+        "perturbation=inf",
     }
     for key, (param, value) in specials.get(name, {}).items():
         # n_jobs=1000 starts hundreds of processes on a hang: the full run only.
@@ -1096,6 +1187,111 @@ def _function_cases():
             "roc_convex_hull",
             lambda a=a, b=b, reject=reject: hull_spec(a, b, reject),
             key in ("ok", "nan", "complex", "complex-real", "length-mismatch"),
+        )
+
+    from skselect.metrics import relevance_weighted_rmse, sera, sera_scorer
+    from skselect.over_sampling import relevance, relevance_control_points
+
+    def relevance_spec(fn, args, kwargs, reject, names):
+        def call():
+            return fn(*args, **kwargs)
+
+        def check(out):
+            value = np.asarray(out, dtype=np.float64)
+            if not np.all(np.isfinite(value)):
+                return ["non-finite output"]
+            if fn is relevance and (value.min(initial=0) < 0 or value.max(initial=0) > 1):
+                return ["relevance outside [0, 1]"]
+            if fn in (sera, relevance_weighted_rmse) and value < 0:
+                return ["negative error"]
+            return []
+
+        inputs = args + tuple(v for v in kwargs.values() if not isinstance(v, str))
+        return Spec(call, check, inputs, must_reject=reject, names=names)
+
+    target = np.exp(rng.normal(size=40))
+    pred = target + rng.normal(size=40)
+    points = [[0.0, 0.0, 0.0], [3.0, 1.0, 0.0]]
+    y_names = (r"\by\b", r"y_true", r"y_pred", r"target")
+    relevance_inputs = {
+        "ok": ((target,), {}, False),
+        "explicit": ((target,), {"control_points": points}, False),
+        "nan": ((_v(target, 0, np.nan),), {}, True),
+        "inf": ((_v(target, 0, np.inf),), {}, True),
+        "empty": ((target[:0],), {}, True),
+        "2d": ((np.c_[target, target],), {}, True),
+        "complex": ((target + 1j,), {}, True),
+        "strings": ((target.astype(str).astype(object) + "x",), {}, True),
+        "constant": ((np.ones(10),), {}, False),
+        "one-value": ((target[:1],), {}, False),
+        "huge": ((_huge(target),), {}, False),
+        "tiny": ((target * 5e-324,), {}, False),
+        "float16": ((target.astype(np.float16),), {}, False),
+        "pandas-Float64": ((_pd().Series(target).astype("Float64"),), {}, False),
+        "points-nan": ((target,), {"control_points": [[0, np.nan, 0]]}, True),
+        "points-phi-2": ((target,), {"control_points": [[0, 2, 0], [1, 0, 0]]}, True),
+        "points-duplicate": ((target,), {"control_points": [[0, 1, 0], [0, 0, 0]]}, True),
+        "points-huge-slope": ((target,), {"control_points": [[0, 0, 1e308], [1, 1, 1e308]]}, False),
+        "coef=0": ((target,), {"coef": 0}, True),
+        "coef=nan": ((target,), {"coef": float("nan")}, True),
+    }
+    for key, (args, kwargs, reject) in relevance_inputs.items():
+        names = y_names + (r"control_points", r"coef")
+        for fn in (relevance, relevance_control_points):
+            if fn is relevance_control_points and "control_points" in kwargs:
+                continue
+            out[f"{fn.__name__}|{key}"] = (
+                fn.__name__,
+                lambda fn=fn, a=args, k=kwargs, r=reject, n=names: relevance_spec(fn, a, k, r, n),
+                key in ("ok", "nan", "complex", "constant", "points-phi-2"),
+            )
+    metric_inputs = {
+        "ok": ((target, pred), {}, False),
+        "explicit": ((target, pred), {"relevance": points}, False),
+        "y_true-nan": ((_v(target, 0, np.nan), pred), {}, True),
+        "y_pred-inf": ((target, _v(pred, 0, np.inf)), {}, True),
+        "length-mismatch": ((target, pred[:-1]), {}, True),
+        "empty": ((target[:0], pred[:0]), {}, True),
+        "2d": ((np.c_[target, target], pred), {}, True),
+        "complex": ((target, pred + 1j), {}, True),
+        "huge": ((_huge(target), -_huge(pred)), {}, False),
+        "weights-negative": ((target, pred), {"sample_weight": -np.ones(40)}, True),
+        "weights-nan": ((target, pred), {"sample_weight": np.full(40, np.nan)}, True),
+        "weights-short": ((target, pred), {"sample_weight": np.ones(39)}, True),
+        "relevance-bogus": ((target, pred), {"relevance": "bogus"}, True),
+    }
+    for key, (args, kwargs, reject) in metric_inputs.items():
+        names = y_names + (r"sample_weight", r"relevance", r"[Nn]egative", r"inconsistent")
+        for fn in (sera, relevance_weighted_rmse):
+            out[f"{fn.__name__}|{key}"] = (
+                fn.__name__,
+                lambda fn=fn, a=args, k=kwargs, r=reject, n=names: relevance_spec(fn, a, k, r, n),
+                key in ("ok", "y_true-nan", "length-mismatch", "weights-negative"),
+            )
+
+    def scorer_spec(kwargs, reject):
+        from sklearn.linear_model import Ridge
+
+        X = rng.normal(size=(40, 2))
+
+        def call():
+            return sera_scorer(**kwargs)(Ridge().fit(X, target), X, target)
+
+        def check(value):
+            return [] if np.isfinite(value) and value <= 0 else [f"score {value}"]
+
+        return Spec(call, check, (X,), must_reject=reject, names=(r"relevance", r"coef"))
+
+    for key, (kwargs, reject) in {
+        "ok": ({}, False),
+        "explicit": ({"relevance": points}, False),
+        "relevance-bogus": ({"relevance": "bogus"}, True),
+        "coef=-1": ({"coef": -1}, True),
+    }.items():
+        out[f"sera_scorer|{key}"] = (
+            "sera_scorer",
+            lambda k=kwargs, r=reject: scorer_spec(k, r),
+            key in ("ok", "relevance-bogus"),
         )
 
     from skselect import datasets

@@ -23,7 +23,15 @@ from skselect.cluster import PPP
 from skselect.combine import SMOTEUnderSampler
 from skselect.conformal import ConformalSelector, OptCSSelector, conformal_pvalues
 from skselect.ordinal import PRESTOClassifier, PRESTOClassifierCV, ProportionalOddsClassifier
-from skselect.over_sampling import SMOTE, SMOTENC, FitResampled
+from skselect.over_sampling import (
+    SMOGN,
+    SMOTE,
+    SMOTENC,
+    SMOTER,
+    FitResampled,
+    RelevanceRandomOverSampler,
+    RelevanceRandomUnderSampler,
+)
 from skselect.utils import _parallel
 from skselect.utils.discovery import all_estimators
 
@@ -53,6 +61,13 @@ def _regression(seed, n=600, d=5):
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n, d))
     return X, X[:, 0] + rng.normal(size=n)
+
+
+def _skewed(seed, n=600, d=5):
+    """A target with a long high tail: a rare high bin for the regression samplers."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d))
+    return X, np.exp(1.5 * X[:, 0] + 0.3 * rng.normal(size=n))
 
 
 def _blobs(seed, n=600, d=3):
@@ -109,6 +124,16 @@ CASES = {
     "FitResampled": (
         _classification,
         _proba(lambda s: FitResampled(SMOTE(random_state=s), LogisticRegression())),
+    ),
+    "SMOTER": (_skewed, _resample(lambda s: SMOTER(random_state=s))),
+    "SMOGN": (_skewed, _resample(lambda s: SMOGN(random_state=s))),
+    "RelevanceRandomOverSampler": (
+        _skewed,
+        _resample(lambda s: RelevanceRandomOverSampler(random_state=s)),
+    ),
+    "RelevanceRandomUnderSampler": (
+        _skewed,
+        _resample(lambda s: RelevanceRandomUnderSampler(random_state=s)),
     ),
     "PRESTOClassifier": (_ordinal, _proba(lambda s: PRESTOClassifier(alpha=0.01))),
     "PRESTOClassifierCV": (_ordinal, _proba(lambda s: PRESTOClassifierCV(alphas=4, cv=3))),
@@ -250,6 +275,16 @@ SHARED_CASES = {
     "FitResampled": (
         _classification,
         *_predictor_case(lambda: FitResampled(SMOTE(random_state=0), LogisticRegression())),
+    ),
+    "SMOTER": (_skewed, *_sampler_case(lambda: SMOTER(random_state=0))),
+    "SMOGN": (_skewed, *_sampler_case(lambda: SMOGN(random_state=0))),
+    "RelevanceRandomOverSampler": (
+        _skewed,
+        *_sampler_case(lambda: RelevanceRandomOverSampler(random_state=0)),
+    ),
+    "RelevanceRandomUnderSampler": (
+        _skewed,
+        *_sampler_case(lambda: RelevanceRandomUnderSampler(random_state=0)),
     ),
     "PRESTOClassifier": (_ordinal, *_predictor_case(lambda: PRESTOClassifier(alpha=0.01))),
     "PRESTOClassifierCV": (

@@ -11,6 +11,10 @@ The contracts (the same ones ``build_tools/fuzz.py`` judges its cases by):
 - cluster labels lie in ``range(n_clusters_)``;
 - conformal p-values lie in (0, 1]; BH and e-BH selections only grow with the FDR level;
 - the ROC convex hull lies on or above every input point;
+- a regression sampler returns kept original rows and targets unchanged and in order, then
+  synthetic rows inside their bin's bounding box with targets inside the bin's range, the
+  bin sizes being ``sampling_strategy_``; relevance lies in [0, 1] and SERA of unit errors
+  is the sum of the relevances;
 - no input is modified, and a fixed ``random_state`` gives identical output twice.
 """
 
@@ -33,9 +37,17 @@ from skselect.conformal import (
     conformal_pvalues,
     ebh,
 )
-from skselect.metrics import roc_convex_hull
+from skselect.metrics import roc_convex_hull, sera
 from skselect.ordinal import PRESTOClassifier, PRESTOClassifierCV, ProportionalOddsClassifier
-from skselect.over_sampling import SMOTE, SMOTENC
+from skselect.over_sampling import (
+    SMOGN,
+    SMOTE,
+    SMOTENC,
+    SMOTER,
+    RelevanceRandomOverSampler,
+    RelevanceRandomUnderSampler,
+    relevance,
+)
 
 # Derandomised so that a run is reproducible; few examples, since each one fits a model.
 FEW = settings(
@@ -302,3 +314,70 @@ def test_roc_hull_dominates_every_point(points):
     assert hull.fpr[0] == 0 and hull.fpr[-1] == 1
     assert 0 <= hull.auc <= 1
     assert np.all(np.interp(fpr, hull.fpr, hull.tpr) >= tpr - 1e-12)
+
+
+@st.composite
+def skewed_regression(draw):
+    """(X, y): a target with a long high tail (a rare high bin of at least 6 samples)."""
+    n = draw(st.integers(60, 150))
+    d = draw(st.integers(1, 4))
+    rng = np.random.default_rng(draw(seeds))
+    X = rng.normal(size=(n, d)) * draw(scales)
+    y = rng.normal(size=n)
+    y[:6] = 20 + rng.uniform(size=6)  # extremes beyond the upper whisker
+    dtype = draw(st.sampled_from([np.float64, np.float32]))
+    return X.astype(dtype), y.astype(dtype)
+
+
+@FEW
+@given(
+    data=skewed_regression(),
+    sampler=st.sampled_from(
+        [SMOTER, SMOGN, RelevanceRandomOverSampler, RelevanceRandomUnderSampler]
+    ),
+    strategy=st.sampled_from(["balance", "extreme"]),
+    seed=seeds,
+)
+def test_regression_sampler_contract(data, sampler, strategy, seed):
+    X, y = _frozen(*data)
+    make = sampler
+    sampler = make(sampling_strategy=strategy, relevance="high", random_state=seed)
+    X_res, y_res = sampler.fit_resample(X, y)
+    again = make(sampling_strategy=strategy, relevance="high", random_state=seed)
+    assert all(np.array_equal(a, b) for a, b in zip(again.fit_resample(X, y), (X_res, y_res)))
+    assert X_res.dtype == X.dtype and y_res.dtype == y.dtype
+    kept = sampler.sample_indices_
+    n_kept = kept.size
+    # kept rows are original rows, with their targets, in input order
+    assert np.all(np.diff(kept) > 0)
+    assert X_res[:n_kept].tobytes() == np.ascontiguousarray(X[kept]).tobytes()
+    assert np.array_equal(y_res[:n_kept], y[kept])
+    bases = getattr(sampler, "base_indices_", np.empty(0, dtype=np.intp))
+    origin = np.r_[kept, bases].astype(np.intp)
+    sizes = np.bincount(sampler.bin_indices_[origin], minlength=len(sampler.sampling_strategy_))
+    assert sizes.tolist() == [sampler.sampling_strategy_[b] for b in range(sizes.size)]
+    synthetic = X_res[n_kept:]
+    assert np.all(np.isfinite(synthetic))
+    for b in np.unique(sampler.bin_indices_[bases]):
+        own = X[sampler.bin_indices_ == b]
+        new = synthetic[sampler.bin_indices_[bases] == b]
+        slack = 4 * np.finfo(X.dtype).eps * np.maximum(np.abs(own).max(axis=0), 1e-300)
+        assert np.all(new >= own.min(axis=0) - slack)
+        assert np.all(new <= own.max(axis=0) + slack)
+        low, high = sampler.bin_ranges_[b]
+        new_y = y_res[n_kept:][sampler.bin_indices_[bases] == b]
+        assert np.all((new_y >= low) & (new_y <= high))
+
+
+@settings(FEW, max_examples=40)
+@given(
+    y=st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=40),
+    extremes=st.sampled_from(["both", "high", "low"]),
+)
+def test_relevance_and_sera_contract(y, extremes):
+    (y,) = _frozen(y)
+    phi = relevance(y, control_points=extremes)
+    assert phi.shape == y.shape and np.all((phi >= 0) & (phi <= 1))
+    error = sera(y, y + 1.0, relevance=extremes)
+    assert np.isclose(error, phi.sum())
+    assert sera(y, y, relevance=extremes) == 0

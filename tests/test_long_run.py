@@ -22,7 +22,15 @@ from skselect.cluster import PPP
 from skselect.combine import SMOTEUnderSampler
 from skselect.conformal import ConformalSelector, OptCSSelector
 from skselect.ordinal import PRESTOClassifier, PRESTOClassifierCV, ProportionalOddsClassifier
-from skselect.over_sampling import SMOTE, SMOTENC, FitResampled
+from skselect.over_sampling import (
+    SMOGN,
+    SMOTE,
+    SMOTENC,
+    SMOTER,
+    FitResampled,
+    RelevanceRandomOverSampler,
+    RelevanceRandomUnderSampler,
+)
 from skselect.utils.discovery import all_estimators
 
 pytestmark = pytest.mark.slow
@@ -58,6 +66,12 @@ def _ordinal(rng, n=120, d=4):
 def _regression(rng, n=120, d=4):
     X = rng.normal(size=(n, d))
     return X, X[:, 0] + rng.normal(size=n)
+
+
+def _skewed(rng, n=120, d=4):
+    """A target with a long high tail: a rare high bin for the regression samplers."""
+    X = rng.normal(size=(n, d))
+    return X, np.exp(1.5 * X[:, 0] + 0.3 * rng.normal(size=n))
 
 
 def _blobs(rng, n=120, d=3):
@@ -116,6 +130,16 @@ CASES = {
         _fit_predict(
             lambda: FitResampled(SMOTE(k_neighbors=3, random_state=0), LogisticRegression())
         ),
+    ),
+    "SMOTER": (_skewed, _resample(lambda: SMOTER(k_neighbors=3, random_state=0))),
+    "SMOGN": (_skewed, _resample(lambda: SMOGN(k_neighbors=3, random_state=0))),
+    "RelevanceRandomOverSampler": (
+        _skewed,
+        _resample(lambda: RelevanceRandomOverSampler(random_state=0)),
+    ),
+    "RelevanceRandomUnderSampler": (
+        _skewed,
+        _resample(lambda: RelevanceRandomUnderSampler(random_state=0)),
     ),
     "PRESTOClassifier": (_ordinal, _fit_predict(lambda: PRESTOClassifier(alpha=0.01))),
     # The cross-validated path is the slowest fit; fewer rows keep 1,000 cycles short.

@@ -15,9 +15,9 @@ from imblearn.under_sampling import RandomUnderSampler
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from skselect.over_sampling import SMOTE
-from skselect.over_sampling._interchange import check_labels, to_supported
+from skselect.over_sampling._driver import fit_resample_io
+from skselect.over_sampling._interchange import check_labels
 from skselect.over_sampling._provenance import _ProvenanceMixin
-from skselect.utils._dask import fit_resample_dask_input, is_dask_collection
 
 _STRATEGY_CONSTRAINTS = [
     Interval(numbers.Real, 0, 1, closed="right"),
@@ -233,15 +233,11 @@ of shape (n_samples_new, n_features)
         >>> sorted((int(label), count) for label, count in Counter(y_res).items())
         [(0, 18), (1, 18)]
         """
-        if is_dask_collection(X):  # Dask input: lazy (over_sampling/_smote_dask.py)
-            return fit_resample_dask_input(self, X, y, params)
-        if is_dask_collection(y):
-            # In-memory X with lazy labels: the labels are small next to X.
-            y = y.compute()
-        X, y, restore = to_supported(X, y)
+        return fit_resample_io(self, X, y, params, lambda X, y: self._resample(X, y, params))
+
+    def _resample(self, X, y, params):
         check_labels(y)
-        X_resampled, y_resampled = super().fit_resample(X, y, **params)
-        return restore(X_resampled, y_resampled)
+        return super().fit_resample(X, y, **params)
 
     def _fit_resample(self, X, y):
         n_samples = X.shape[0]

@@ -148,8 +148,10 @@ class FitResampled(MetaEstimatorMixin, BaseEstimator):
     Parameters
     ----------
     sampler : sampler object
-        A sampler with provenance: :class:`SMOTE`, :class:`SMOTENC` or
-        :class:`~skselect.combine.SMOTEUnderSampler`. It is cloned.
+        A sampler with provenance: :class:`SMOTE`, :class:`SMOTENC`,
+        :class:`~skselect.combine.SMOTEUnderSampler`, or a regression sampler
+        (:class:`SMOTER`, :class:`SMOGN`, :class:`RelevanceRandomOverSampler`,
+        :class:`RelevanceRandomUnderSampler`). It is cloned.
 
     estimator : estimator object
         The estimator fitted on the resampled data. It is cloned.

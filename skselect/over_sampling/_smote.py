@@ -29,7 +29,8 @@ from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.sparsefuncs import mean_variance_axis
 from sklearn.utils.validation import validate_data
 
-from skselect.over_sampling._interchange import check_labels, to_supported
+from skselect.over_sampling._driver import _GroupDriver, fit_resample_io
+from skselect.over_sampling._interchange import check_labels
 from skselect.over_sampling._provenance import _ProvenanceMixin
 from skselect.over_sampling._smote_fast import (
     count_sparse,
@@ -38,7 +39,6 @@ from skselect.over_sampling._smote_fast import (
     vote_counts,
     winner_at_rank,
 )
-from skselect.utils._dask import fit_resample_dask_input, is_dask_collection
 from skselect.utils._parallel import _kernel_n_threads
 
 # scikit-learn's brute-force neighbour search materialises distance blocks of at most this
@@ -171,7 +171,7 @@ def _stack_csr(X, new_blocks, shape):
 
 
 @Substitution(sampling_strategy=BaseOverSampler._sampling_strategy_docstring)
-class SMOTE(_ProvenanceMixin, _ImblearnSMOTE):
+class SMOTE(_GroupDriver, _ProvenanceMixin, _ImblearnSMOTE):
     """Synthetic Minority Over-sampling Technique, a faster drop-in for imbalanced-learn's.
 
     Each synthetic sample lies on the segment between a minority sample and one of its
@@ -363,12 +363,10 @@ of shape (n_samples_new, n_features)
         >>> sorted((int(label), count) for label, count in Counter(y_res).items())
         [(0, 91), (1, 91)]
         """
-        if is_dask_collection(X):  # Dask input: lazy (over_sampling/_smote_dask.py)
-            return fit_resample_dask_input(self, X, y, params)
-        if is_dask_collection(y):
-            # In-memory X with lazy labels: the labels are small next to X.
-            y = y.compute()
-        X, y, restore = to_supported(X, y)
+        return fit_resample_io(self, X, y, params, lambda X, y: self._resample(X, y, params))
+
+    def _resample(self, X, y, params):
+        """In-memory NumPy, SciPy or pandas input: imbalanced-learn's checks, then ours."""
         check_labels(y)
         if isinstance(self.sampling_strategy, dict):
             # imbalanced-learn's messages for a dict that does not fit y do not name it.
@@ -380,8 +378,7 @@ of shape (n_samples_new, n_features)
                 raise ValueError(
                     f"sampling_strategy={self.sampling_strategy!r} does not fit y: {error}"
                 ) from None
-        X_resampled, y_resampled = super().fit_resample(X, y, **params)
-        return restore(X_resampled, y_resampled)
+        return super().fit_resample(X, y, **params)
 
     def _validate_estimator(self, sparse_search=False):
         if isinstance(self.k_neighbors, numbers.Integral):
@@ -439,59 +436,52 @@ of shape (n_samples_new, n_features)
 
     def _fit_resample(self, X, y):
         self._validate_estimator(sparse_search=sparse.issparse(X))
-        n_threads = _kernel_n_threads(sum(self.sampling_strategy_.values()) * X.shape[1])
         targets = [(label, n) for label, n in self.sampling_strategy_.items() if n > 0]
         n_total = X.shape[0] + sum(n for _, n in targets)
         y_resampled = np.empty(n_total, dtype=y.dtype)
         y_resampled[: y.shape[0]] = y
-
+        state = self._driver_state(
+            n_threads=_kernel_n_threads(sum(self.sampling_strategy_.values()) * X.shape[1])
+        )
         is_sparse = sparse.issparse(X)
-        if is_sparse:
-            X_original = X.tocsr()
-            new_blocks = []
-        else:
+        if not is_sparse:
+            # the kernel writes the synthetic rows straight into the result
             X_resampled = np.empty((n_total, X.shape[1]), dtype=X.dtype)
             X_resampled[: X.shape[0]] = X
-
+            state.out = X_resampled[X.shape[0] :]
+        groups = [(label, np.flatnonzero(y == label), n) for label, n in targets]
+        new_blocks, provenance = self._over_sample_groups(X, groups, state)
         offset = X.shape[0]
-        provenance = []
-        for class_label, n_new in targets:
-            class_indices = np.flatnonzero(y == class_label)
-            X_class = _safe_indexing(X, class_indices)
-            if not is_sparse:
-                X_class = np.ascontiguousarray(X_class)
-            neighbours = self._class_neighbours(X_class, class_label)
-            rows, cols, steps = _draw_samples(
-                self.random_state,
-                X_class.shape[0],
-                neighbours.shape[1],
-                n_new,
-                self.base_selection,
-            )
-            if is_sparse:
-                new_blocks.append(
-                    _generate_sparse(X_class, neighbours, rows, cols, steps, n_threads)
-                )
-            else:
-                _generate_into(
-                    X_class,
-                    neighbours,
-                    rows,
-                    cols,
-                    steps,
-                    X_resampled[offset : offset + n_new],
-                    n_threads,
-                )
-            provenance.append((class_indices, neighbours, rows, cols, steps))
+        for class_label, _, n_new in groups:
             y_resampled[offset : offset + n_new] = class_label
             offset += n_new
 
         self._record_provenance(X.shape[0], provenance)
         if is_sparse:
-            X_resampled = _stack_csr(X_original, new_blocks, (n_total, X.shape[1]))
+            X_resampled = _stack_csr(X.tocsr(), new_blocks, (n_total, X.shape[1]))
             if X.format != "csr":
                 X_resampled = X_resampled.asformat(X.format)
         return X_resampled, y_resampled
+
+    # -- the hooks of the over-sampling driver (over_sampling/_driver.py) ---------------------
+
+    def _group_search(self, X, members, key, state):
+        X_class = _safe_indexing(X, members)
+        if not sparse.issparse(X_class):
+            X_class = np.ascontiguousarray(X_class)
+        return X_class, X_class
+
+    def _group_draws(self, key, n_members, n_neighbors, n_new, state):
+        # imbalanced-learn's protocol: a fresh generator from random_state for every class
+        return _draw_samples(self.random_state, n_members, n_neighbors, n_new, self.base_selection)
+
+    def _group_generate(self, X_group, members, table, distances, draws, key, position, state):
+        rows, cols, steps = draws
+        if sparse.issparse(X_group):
+            return _generate_sparse(X_group, table, rows, cols, steps, state.n_threads)
+        out = state.out[position : position + rows.shape[0]]
+        _generate_into(X_group, table, rows, cols, steps, out, state.n_threads)
+        return None
 
 
 @Substitution(sampling_strategy=BaseOverSampler._sampling_strategy_docstring)
@@ -899,73 +889,27 @@ class SMOTENC(SMOTE, _ImblearnSMOTENC):
 
         targets = [(label, n) for label, n in self.sampling_strategy_.items() if n > 0]
         n_total = X.shape[0] + sum(n for _, n in targets)
-        n_threads = _kernel_n_threads((n_total - X.shape[0]) * self.n_features_)
         y_resampled = np.empty(n_total, dtype=y.dtype)
         y_resampled[: y.shape[0]] = y
-        continuous_blocks, winner_blocks, provenance = [], [], []
         is_sparse = sparse.issparse(X_continuous)
         if is_sparse:
             X_continuous_csr = X_continuous.tocsr()
-
+        state = self._driver_state(
+            n_threads=_kernel_n_threads((n_total - X.shape[0]) * self.n_features_),
+            X_continuous=X_continuous_csr if is_sparse else X_continuous,
+            X_ohe=X_ohe,
+            codes=codes,
+            block_sizes=block_sizes,
+            block_starts=block_starts,
+            dtype=dtype,
+            winner_blocks=[],
+        )
         self.median_std_ = {}
+        groups = [(label, np.flatnonzero(y == label), n) for label, n in targets]
+        continuous_blocks, provenance = self._over_sample_groups(X, groups, state)
+        winner_blocks = state.winner_blocks
         offset = X.shape[0]
-        for class_label, n_new in targets:
-            class_indices = np.flatnonzero(y == class_label)
-            if is_sparse:
-                X_class_continuous = X_continuous_csr[class_indices]
-            else:
-                X_class_dense = np.ascontiguousarray(X_continuous[class_indices])
-                X_class_continuous = sparse.csr_matrix(X_class_dense)
-            # The distances and the median standard deviation are computed on the class
-            # scaled by an exact power of two (1 for ordinary data), where they cannot
-            # overflow; the neighbours are unchanged by the scaling.
-            scale = _overflow_safe_scale(X_class_continuous)
-            X_class_search = X_class_continuous * scale if scale != 1.0 else X_class_continuous
-            _, variance = mean_variance_axis(X_class_search, axis=0)
-            median_std = np.median(np.sqrt(variance))
-            self.median_std_[class_label] = median_std / scale
-            # Each one-hot 1 becomes median_std / sqrt(2): a differing category flips two
-            # coordinates, adding median_std**2 to the squared distance, the paper's penalty.
-            X_class_ohe = X_ohe[class_indices]
-            X_class_ohe.data[:] = median_std / np.sqrt(2)
-            X_class_encoded = sparse.hstack(
-                (X_class_search, X_class_ohe), format="csr", dtype=dtype
-            )
-            neighbours = self._class_neighbours(X_class_encoded, class_label)
-            rows, cols, steps = _draw_samples(
-                self.random_state,
-                X_class_encoded.shape[0],
-                neighbours.shape[1],
-                n_new,
-                self.base_selection,
-            )
-            if is_sparse:
-                continuous_blocks.append(
-                    _generate_sparse(X_class_continuous, neighbours, rows, cols, steps, n_threads)
-                )
-            else:
-                new_continuous = np.empty((n_new, n_continuous), dtype=dtype)
-                _generate_into(
-                    X_class_dense, neighbours, rows, cols, steps, new_continuous, n_threads
-                )
-                continuous_blocks.append(new_continuous)
-            # With a zero median the scaled codes vanish; imbalanced-learn then votes with the
-            # plain one-hot codes, which counts the same neighbours with weight 1.
-            weight = 1.0 if math.isclose(median_std, 0) else median_std / np.sqrt(2)
-            winner_blocks.append(
-                self._vote(
-                    check_random_state(self.random_state),
-                    codes[class_indices],
-                    block_sizes,
-                    block_starts,
-                    neighbours,
-                    rows,
-                    weight,
-                    dtype,
-                    n_threads,
-                )
-            )
-            provenance.append((class_indices, neighbours, rows, cols, steps))
+        for class_label, _, n_new in groups:
             y_resampled[offset : offset + n_new] = class_label
             offset += n_new
 
@@ -996,6 +940,59 @@ class SMOTENC(SMOTE, _ImblearnSMOTENC):
             X_resampled[X.shape[0] :, self.continuous_features_] = np.vstack(continuous_blocks)
             X_resampled[X.shape[0] :, self.categorical_features_] = new_categories
         return X_resampled, y_resampled
+
+    # -- the hooks of the over-sampling driver (over_sampling/_driver.py) ---------------------
+
+    def _group_search(self, X, members, key, state):
+        if sparse.issparse(state.X_continuous):
+            X_class_continuous = state.X_continuous[members]
+            X_class_dense = None
+        else:
+            X_class_dense = np.ascontiguousarray(state.X_continuous[members])
+            X_class_continuous = sparse.csr_matrix(X_class_dense)
+        # The distances and the median standard deviation are computed on the class
+        # scaled by an exact power of two (1 for ordinary data), where they cannot
+        # overflow; the neighbours are unchanged by the scaling.
+        scale = _overflow_safe_scale(X_class_continuous)
+        X_class_search = X_class_continuous * scale if scale != 1.0 else X_class_continuous
+        _, variance = mean_variance_axis(X_class_search, axis=0)
+        median_std = np.median(np.sqrt(variance))
+        self.median_std_[key] = median_std / scale
+        # Each one-hot 1 becomes median_std / sqrt(2): a differing category flips two
+        # coordinates, adding median_std**2 to the squared distance, the paper's penalty.
+        X_class_ohe = state.X_ohe[members]
+        X_class_ohe.data[:] = median_std / np.sqrt(2)
+        X_class_encoded = sparse.hstack(
+            (X_class_search, X_class_ohe), format="csr", dtype=state.dtype
+        )
+        return (X_class_continuous, X_class_dense, median_std), X_class_encoded
+
+    def _group_generate(self, X_group, members, table, distances, draws, key, position, state):
+        X_class_continuous, X_class_dense, median_std = X_group
+        rows, cols, steps = draws
+        if X_class_dense is None:
+            block = _generate_sparse(X_class_continuous, table, rows, cols, steps, state.n_threads)
+        else:
+            n_continuous = self.continuous_features_.size
+            block = np.empty((rows.shape[0], n_continuous), dtype=state.dtype)
+            _generate_into(X_class_dense, table, rows, cols, steps, block, state.n_threads)
+        # With a zero median the scaled codes vanish; imbalanced-learn then votes with the
+        # plain one-hot codes, which counts the same neighbours with weight 1.
+        weight = 1.0 if math.isclose(median_std, 0) else median_std / np.sqrt(2)
+        state.winner_blocks.append(
+            self._vote(
+                check_random_state(self.random_state),
+                state.codes[members],
+                state.block_sizes,
+                state.block_starts,
+                table,
+                rows,
+                weight,
+                state.dtype,
+                state.n_threads,
+            )
+        )
+        return block
 
     def _decode_new(self, winner_blocks, block_starts, n_ohe_columns, dtype):
         """The categories of the synthetic rows, from their winning category codes."""

@@ -17,6 +17,8 @@ from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from skselect.over_sampling import SMOTE
 from skselect.utils.discovery import all_estimators
 
+_LABEL_ZERO_RARE = [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]
+
 # Estimator class name -> dict of constructor arguments, or a list of such dicts to check
 # several configurations.
 INIT_PARAMS = {
@@ -26,6 +28,13 @@ INIT_PARAMS = {
     # column is declared categorical (each distinct float becomes a category).
     "SMOTENC": dict(categorical_features=[-1], random_state=42),
     "SMOTEUnderSampler": dict(random_state=42),
+    # Regression samplers. The checks' targets are class labels (0, 1, 2), whose box plot has
+    # no extremes, so nothing would be rare: explicit control points make 0 the rare value
+    # (relevance 1) and 1 and above normal. k_neighbors=1 lets small bins be over-sampled.
+    "SMOTER": dict(random_state=42, k_neighbors=1, relevance=_LABEL_ZERO_RARE),
+    "SMOGN": dict(random_state=42, k_neighbors=1, relevance=_LABEL_ZERO_RARE),
+    "RelevanceRandomOverSampler": dict(random_state=42, relevance=_LABEL_ZERO_RARE),
+    "RelevanceRandomUnderSampler": dict(random_state=42, relevance=_LABEL_ZERO_RARE),
     # Meta-estimator: both arguments are required. k_neighbors=1 lets SMOTE over-sample the
     # checks' smallest classes (two samples).
     "FitResampled": dict(
@@ -61,7 +70,36 @@ _PO_WEIGHT_CHECK = (
     "points of a flat ridge; weights equal repetition on ordinal data "
     "(tests/ordinal/test_presto.py::test_integer_sample_weight_equals_repetition)."
 )
+_REGRESSION_TARGET = (
+    "imbalanced-learn's check expects a classification sampler to refuse a continuous "
+    "target; a regression sampler exists to accept one (tests/over_sampling/test_smoter.py "
+    "covers the targets it refuses)."
+)
+_ONE_HOT_TARGET = (
+    "the check passes one-hot class labels, a multi-output target; a regression sampler takes "
+    "one numeric target and refuses it with a message naming y."
+)
+_REGRESSION_CHECKS = {
+    "check_target_type": _REGRESSION_TARGET,
+    "check_samplers_multiclass_ova": _ONE_HOT_TARGET,
+}
+_INTERPOLATING_CHECKS = {
+    **_REGRESSION_CHECKS,
+    "check_samplers_preserve_dtype": (
+        "the check passes an int32 target; SMOTER and SMOGN interpolate targets, which are not "
+        "integers, so an integer target comes back float64 (documented; float32 stays "
+        "float32, tests/over_sampling/test_smoter.py::test_input_untouched_float32_kept)."
+    ),
+    "check_samplers_pandas_sparse": (
+        "SMOTER and SMOGN take dense data only (their sparse tag is False); imbalanced-learn "
+        "runs this check for every sampler that takes DataFrames, whatever that tag says."
+    ),
+}
 EXPECTED_FAILED_CHECKS = {
+    "SMOTER": _INTERPOLATING_CHECKS,
+    "SMOGN": _INTERPOLATING_CHECKS,
+    "RelevanceRandomOverSampler": _REGRESSION_CHECKS,
+    "RelevanceRandomUnderSampler": _REGRESSION_CHECKS,
     "SMOTENC": {
         "check_samplers_string": (
             "the check passes a single string column, i.e. only categorical features, which "

@@ -935,7 +935,7 @@ def _function_cases():
     """id suffix -> (target, make_spec, ci) for the public functions."""
     import numpy as np
 
-    from skselect.conformal import benjamini_hochberg, conformal_pvalues, ebh
+    from skselect.conformal import benjamini_hochberg, conformal_pvalues, ebh, fdp_bounds
     from skselect.metrics import roc_convex_hull
 
     out = {}
@@ -1047,6 +1047,53 @@ def _function_cases():
                 ),
                 ci,
             )
+
+    def fdp_spec(values, n_calib, reject=False, names=(r"p_values",), **kw):
+        def call():
+            return fdp_bounds(values, n_calib, n_resamples=50, random_state=0, **kw)
+
+        def check(out):
+            n = np.asarray(out.n_false_upper)
+            k = np.arange(1, n.size + 1)
+            problems = []
+            if n.size != np.asarray(values).size:
+                problems.append(f"{n.size} bounds for {np.asarray(values).size} p-values")
+            if n.dtype.kind != "i" or (n < 0).any() or (n > k).any():
+                problems.append("bounds outside [0, k]")
+            if not np.all((out.fdp_upper >= 0) & (out.fdp_upper <= 1)):
+                problems.append("fdp_upper outside [0, 1]")
+            return problems
+
+        return Spec(call, check, (values,), must_reject=reject, names=names)
+
+    grid_p = rng.integers(1, 32, size=12) / 31
+    fdp_cases = {
+        "ok": (grid_p, 30, False, (r"p_values",), {}),
+        "nan": (_v(grid_p, 0, np.nan), 30, True, (r"p_values", r"NaN"), {}),
+        "inf": (_v(grid_p, 0, np.inf), 30, True, (r"p_values", r"infinite"), {}),
+        "zero": (_v(grid_p, 0, 0.0), 30, True, (r"p_values",), {}),
+        "above-one": (_v(grid_p, 0, 1.5), 30, True, (r"p_values",), {}),
+        "empty": (grid_p[:0], 30, False, (r"p_values",), {}),
+        "2d": (grid_p[:, None], 30, True, (r"p_values",), {}),
+        "complex": (grid_p + 1j, 30, True, (r"p_values", r"complex"), {}),
+        "strings": (grid_p.astype(str), 30, True, (r"p_values",), {}),
+        "tiny": (grid_p * 1e-300, 30, False, (r"p_values",), {}),
+        "n_calib=0": (grid_p, 0, True, (r"n_calib",), {}),
+        "n_calib=huge": (grid_p, 10**7, False, (r"n_calib",), {}),
+        "n_calib=float": (grid_p, 30.0, True, (r"n_calib",), {}),
+        "confidence=1": (grid_p, 30, True, (r"confidence",), {"confidence": 1.0}),
+        "confidence=nan": (grid_p, 30, True, (r"confidence",), {"confidence": float("nan")}),
+        "method=bogus": (grid_p, 30, True, (r"method",), {"method": "bogus"}),
+        "randomized": (rng.uniform(0.001, 1, size=12), 30, False, (r"p_values",), {}),
+    }
+    for key, (vals, n_calib, reject, names, kw) in fdp_cases.items():
+        out[f"fdp_bounds|{key}"] = (
+            "fdp_bounds",
+            lambda vals=vals, n_calib=n_calib, reject=reject, names=names, kw=kw: fdp_spec(
+                vals, n_calib, reject, names, **kw
+            ),
+            key in ("ok", "nan", "above-one", "n_calib=0", "empty"),
+        )
 
     def hull_spec(fpr, tpr, reject=False):
         def call():

@@ -3,6 +3,7 @@
 # Authors: The skselect developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from skselect.conformal._fdp import FDPBounds, fdp_bounds
 from skselect.conformal._optcs import OptCSSelector
 from skselect.conformal._plot import SelectionDisplay
 from skselect.conformal._pvalues import benjamini_hochberg, conformal_pvalues, ebh
@@ -13,9 +14,11 @@ from skselect.conformal import _dask  # noqa: F401, E402  isort: skip
 
 __all__ = [
     "ConformalSelector",
+    "FDPBounds",
     "OptCSSelector",
     "SelectionDisplay",
     "benjamini_hochberg",
     "conformal_pvalues",
     "ebh",
+    "fdp_bounds",
 ]

@@ -3,11 +3,16 @@
 # Authors: The skselect developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import _fit_context
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    validate_params,
+)
 from sklearn.utils.validation import check_is_fitted
 
 from skselect.conformal._auxiliary import _auxiliary_sizes, _select_with_auxiliary_sets
@@ -22,6 +27,7 @@ from skselect.conformal._base import (
     _validate_features,
     _warn_if_no_calibration_discovery,
 )
+from skselect.conformal._fdp import FDP_METHODS, _bounds_from_sorted
 from skselect.conformal._pvalues import (
     _bh_count,
     _check_random_state,
@@ -35,6 +41,7 @@ from skselect.conformal._weights import (
     _warn_if_small_ess,
     effective_sample_size,
 )
+from skselect.utils._dask import dask_implementation, is_dask_collection
 
 # Cross-fitting folds of the density-ratio classifier: each fit sees 80% of the units.
 _N_WEIGHT_FOLDS = 5
@@ -411,3 +418,100 @@ class ConformalSelector(_BaseConformalSelector):
             weight=test_weights if ess is not None else None,
             effective_sample_size=ess,
         )
+
+    @validate_params(
+        {
+            "X": "no_validation",
+            "confidence": [Interval(Real, 0, 1, closed="neither")],
+            "method": [StrOptions(set(FDP_METHODS))],
+            "boost": ["boolean"],
+            "n_resamples": [Interval(Integral, 1, None, closed="left")],
+        },
+        prefer_skip_nested_validation=True,
+    )
+    def fdp_bounds(self, X, *, confidence=0.9, method="hc", boost=True, n_resamples=1000):
+        """Bound the number of false selections among the top ``k`` units, for every ``k``.
+
+        Ranks the test units by p-value (ties by the ranking model, best first) and
+        returns, for every ``k`` at once and with probability at least ``confidence``, an
+        upper bound on how many of the top ``k`` have ``y <= threshold``. Unlike ``fdr``,
+        which is fixed before selecting, ``k`` (or a tolerated proportion) may be chosen
+        after looking at the bounds. See :func:`fdp_bounds` for the method.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame, Dask array} of shape (n_test, n_features)
+            The test batch. With a Dask array the p-values are computed block by block and
+            only their counts per p-value are gathered; ``order`` of the result is then
+            None (the bounds equal the in-memory ones).
+        confidence : float in (0, 1), default=0.9
+            Probability that all the bounds hold at once.
+        method : {"hc", "ks"}, default="hc"
+            Envelope shape: higher criticism (tight where the top units are) or
+            Kolmogorov-Smirnov.
+        boost : bool, default=True
+            Combine the bounds across ``k`` (never looser).
+        n_resamples : int, default=1000
+            Draws of the exact law of the p-values used to set the envelope; seeded from
+            ``random_state`` like every select-time draw.
+
+        Returns
+        -------
+        bounds : FDPBounds
+            The bounds for ``k = 1..n_test``; ``bounds.order`` lists the test units from
+            the most promising.
+
+        Notes
+        -----
+        Needs the exchangeability of calibration and test units (no covariate shift):
+        weighted conformal p-values do not have the joint law the bounds rely on, so a
+        selector with ``weight_function`` raises a ValueError. Valid for both conformity
+        scores and for randomized p-values.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.linear_model import LinearRegression
+        >>> from skselect.conformal import ConformalSelector
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.normal(size=(2000, 3))
+        >>> y = X[:, 0] + 0.3 * rng.normal(size=2000)
+        >>> selector = ConformalSelector(LinearRegression(), threshold=1.0, random_state=0)
+        >>> bounds = selector.fit(X[:1000], y[:1000]).fdp_bounds(X[1000:])
+        >>> k = bounds.largest_k(0.2)  # the largest top-k with FDP <= 0.2, at 90% confidence
+        >>> k, bounds.bound_top_k(k)
+        (193, 38)
+        """
+        if self.weight_function is not None:
+            raise ValueError(
+                "fdp_bounds needs unweighted conformal p-values (exchangeable calibration "
+                "and test units); this selector has weight_function="
+                f"{self.weight_function!r}, whose weighted p-values do not have the joint "
+                "law the bounds rely on. Use a selector without weight_function."
+            )
+        if is_dask_collection(X):
+            return dask_implementation("fdp_bounds_dask")(
+                self, X, confidence, method, boost, n_resamples
+            )
+        X = self._check_test_input(X)
+        random_state = self._select_time_random_state()
+        prepared = self._prepare(X, random_state)
+        p_values = self._p_values(X, prepared, random_state)
+        order = np.lexsort((-prepared[0], p_values))
+        return _bounds_from_sorted(
+            p_values[order],
+            order,
+            self.calib_scores_.shape[0],
+            float(confidence),
+            method,
+            bool(boost),
+            int(n_resamples),
+            self._fdp_seed(),
+        )
+
+    def _fdp_seed(self):
+        """Seed of the envelope draws, from the select-time seed but on a stream of its own
+        (a SeedSequence with a tag), apart from the uniforms of randomized p-values; the
+        same whatever the batch and however it is chunked."""
+        base = int(self._select_time_random_state().randint(np.iinfo(np.int32).max))
+        return (base, 0xFD)

@@ -890,6 +890,11 @@ def _param_cases(name):
             "weight_function=lambda->nan": ("weight_function", _nan_weights),
             "weight_function=lambda->huge": ("weight_function", _huge_weights),
             "weight_function=lambda->zero": ("weight_function", _zero_weights),
+            "target=interval-nan": ("target", ("interval", float("nan"), 1.0)),
+            "target=interval-reversed": ("target", ("interval", 1.0, 0.0)),
+            "target=interval-infinite": ("target", ("interval", -np.inf, np.inf)),
+            "target=lambda->nan": ("target", _nan_target),
+            "target=lambda->short": ("target", _short_target),
         },
         "PPP": {
             "bic_threshold=nan": ("bic_threshold", float("nan")),
@@ -902,6 +907,10 @@ def _param_cases(name):
         "categorical_features=[2,2]",
         "alphas=[nan]",
         "bic_threshold=nan",
+        "target=interval-nan",
+        "target=interval-reversed",
+        "target=lambda->nan",
+        "target=lambda->short",
     }
     for key, (param, value) in specials.get(name, {}).items():
         # n_jobs=1000 starts hundreds of processes on a hang: the full run only.
@@ -925,6 +934,18 @@ def _zero_weights(X):
     import numpy as np
 
     return np.zeros(len(X))
+
+
+def _nan_target(y, X):
+    import numpy as np
+
+    return np.full(len(X), np.nan)
+
+
+def _short_target(y, X):
+    import numpy as np
+
+    return np.ones(max(len(X) - 1, 0), dtype=bool)
 
 
 # --------------------------------------------------------------------------------------------

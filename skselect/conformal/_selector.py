@@ -34,6 +34,13 @@ from skselect.conformal._pvalues import (
     _pvalues_from_scores,
     _scale_weights,
 )
+from skselect.conformal._target import (
+    _check_target,
+    _check_target_ranking,
+    _in_target,
+    _prediction_transform,
+    _target_description,
+)
 from skselect.conformal._weights import (
     _clip_weights,
     _cross_fitted_density_ratio,
@@ -66,9 +73,29 @@ class ConformalSelector(_BaseConformalSelector):
         Regressor (ranking = ``predict``, fitted on ``y``) or binary classifier (ranking =
         probability of the larger class, fitted on ``1{y > threshold}``).
     threshold : float, default=0.0
-        Selection target: units with ``y > threshold`` are the discoveries.
+        Selection target: units with ``y > threshold`` are the discoveries. Not used when
+        ``target`` is given.
     fdr : float in (0, 1), default=0.1
         Target false discovery rate ``q``.
+    target : tuple, list of tuples or callable, default=None
+        A composite selection target ``A`` (the discoveries are the units with
+        ``y in A``), instead of ``y > threshold``:
+
+        - ``("interval", lo, hi)``: ``lo < y < hi`` (``lo`` or ``hi`` may be infinite);
+        - a list of such tuples: ``y`` in any of the intervals (their union);
+        - a callable ``target(y, X)`` returning one bool per sample; ``y`` may then have
+          several columns (multi-output labels) and reach it unchanged.
+
+        Selection is conformal selection on the indicator ``1{y in A}`` (clipped score),
+        so the FDR guarantee is the same, per unit. A classifier is fitted on the
+        indicator; a regressor on ``y``, and it ranks the units by how far inside ``A`` its
+        prediction lies (``min(mu - lo, hi - mu)`` for an interval, the largest over a
+        union) or by ``target_ranking``. Needs ``conformity_score="clip"``.
+    target_ranking : callable, default=None
+        ``target_ranking(prediction, X) -> (n_samples,)``: the ranking of a regressor's
+        predictions (larger = more likely in the target), required with a callable
+        ``target`` and a regressor (for instance the signed distance of a multi-output
+        prediction to a region). Overrides the interval distance; unused by classifiers.
     conformity_score : {"clip", "residual"}, default="clip"
         Nonconformity score. ``"clip"`` is ``inf * 1{y > threshold} - mu(x)`` (``M = +inf``),
         the most powerful choice for a good ranking; ``"residual"`` is ``y - mu(x)``.
@@ -168,6 +195,10 @@ class ConformalSelector(_BaseConformalSelector):
        Journal of Machine Learning Research 24(244), 2023.
     .. [2] Y. Jin and E. J. Candès, "Model-free selective inference under covariate shift
        via weighted conformal p-values", arXiv:2307.09291, 2023.
+    .. [3] Q. Hao, Y. Liao, B. Jing and Z. Wei, "Multi-condition conformal selection",
+       arXiv:2510.08075, 2025 (composite targets).
+    .. [4] T. Bai, Y. Zhao, X. Yu and Y. Yang, "Multivariate conformal selection", ICML,
+       2025 (multi-output labels).
 
     Examples
     --------
@@ -195,6 +226,8 @@ class ConformalSelector(_BaseConformalSelector):
         "weight_function": [callable, HasMethods(["fit", "predict_proba"]), None],
         "weight_clip": [Interval(Real, 1, None, closed="neither"), None],
         "randomized": ["boolean"],
+        "target": [None, tuple, list, callable],
+        "target_ranking": [None, callable],
     }
 
     def __init__(
@@ -203,6 +236,8 @@ class ConformalSelector(_BaseConformalSelector):
         *,
         threshold=0.0,
         fdr=0.1,
+        target=None,
+        target_ranking=None,
         conformity_score="clip",
         method="cfbh",
         pruning="homogeneous",
@@ -216,6 +251,8 @@ class ConformalSelector(_BaseConformalSelector):
         self.estimator = estimator
         self.threshold = threshold
         self.fdr = fdr
+        self.target = target
+        self.target_ranking = target_ranking
         self.conformity_score = conformity_score
         self.method = method
         self.pruning = pruning
@@ -263,8 +300,18 @@ class ConformalSelector(_BaseConformalSelector):
                 "weight_function is only used by method='wcs' (weighted conformal selection); "
                 f"got method={self.method!r}."
             )
-        X, y = _validate_features(self, X, y, reset=True, estimators=[self.estimator])
+        _check_target(self.target)
+        _check_target_ranking(self, [self.estimator])
+        X, y = _validate_features(
+            self,
+            X,
+            y,
+            reset=True,
+            estimators=[self.estimator],
+            multi_output=callable(self.target),
+        )
         random_state = _check_random_state(self.random_state)
+        description = _target_description(self)
         if self.prefit:
             check_is_fitted(self.estimator)
             self.estimator_ = self.estimator
@@ -273,11 +320,17 @@ class ConformalSelector(_BaseConformalSelector):
             split_seed = random_state.randint(np.iinfo(np.int32).max)
             X_train, X_calib, y_train, y_calib = _split(X, y, self.calibration_size, split_seed)
             self.estimator_ = _fit_ranking_estimator(
-                self.estimator, X_train, y_train, self.threshold
+                self.estimator,
+                X_train,
+                y_train,
+                _in_target(self, y_train, X_train),
+                description,
             )
-        _warn_if_no_calibration_discovery(y_calib > self.threshold, self.threshold)
-        calib_ranking = _ranking(self.estimator_, X_calib)
+        calib_in_target = _in_target(self, y_calib, X_calib)
+        _warn_if_no_calibration_discovery(calib_in_target, description)
+        calib_ranking = self._rank(X_calib)
         self._calib_ranking, self._calib_labels = calib_ranking, y_calib
+        self._calib_in_target = calib_in_target
         self.calib_scores_ = self._scores(calib_ranking[:0])[0]
         if _is_weight_classifier(self.weight_function):
             # The density ratio is estimated against each test batch, in select.
@@ -291,12 +344,14 @@ class ConformalSelector(_BaseConformalSelector):
         self._set_select_seed(random_state)
         return self
 
+    def _rank(self, X):
+        """The fitted model's ranking of X (for a composite target, through its transform)."""
+        return _ranking(self.estimator_, X, _prediction_transform(self))
+
     def _scores(self, test_ranking):
         """(calibration scores, test scores) of the chosen conformity score."""
         if self.conformity_score == "clip":
-            return _clip_scores(
-                self._calib_ranking, self._calib_labels > self.threshold, test_ranking
-            )
+            return _clip_scores(self._calib_ranking, self._calib_in_target, test_ranking)
         return _residual_scores(
             self._calib_labels, self._calib_ranking, self.threshold, test_ranking
         )
@@ -327,6 +382,8 @@ class ConformalSelector(_BaseConformalSelector):
         return {
             "conformity_score": self.conformity_score,
             "threshold": self.threshold,
+            "target": self.target,
+            "target_ranking": self.target_ranking,
             "weight_function": self.weight_function,
         }
 
@@ -336,7 +393,7 @@ class ConformalSelector(_BaseConformalSelector):
     def _prepare(self, X, random_state):
         """Test rankings, both score vectors, both (scaled) weight vectors and the effective
         sample size of the calibration weights (None without weights)."""
-        test_ranking = _ranking(self.estimator_, X)
+        test_ranking = self._rank(X)
         calib_scores, test_scores = self._scores(test_ranking)
         n_test = test_ranking.shape[0]
         if self.method != "wcs" or self.weight_function is None:

@@ -151,6 +151,7 @@ def _blobs(n=60, seed=0):
 def _estimators():
     from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 
+    from skselect.conformal import ConformalSelector
     from skselect.over_sampling import SMOTE
     from skselect.utils.discovery import all_estimators
 
@@ -167,6 +168,9 @@ def _estimators():
         "PPP": {},
         "ConformalSelector": dict(estimator=LinearRegression(), random_state=0),
         "OptCSSelector": dict(estimators=[LinearRegression(), Ridge()], random_state=0),
+        "OnlineConformalSelector": dict(
+            selector=ConformalSelector(LinearRegression(), random_state=0), horizon=10_000
+        ),
         # a classifier fitted on SMOTE's output: bad input reaches the sampler first
         "FitResampled": dict(sampler=SMOTE(random_state=0), estimator=LogisticRegression()),
     }
@@ -186,6 +190,7 @@ _KIND = {
     "PPP": "cluster",
     "ConformalSelector": "selector",
     "OptCSSelector": "selector",
+    "OnlineConformalSelector": "online_selector",
     "FitResampled": "classifier",
 }
 
@@ -397,12 +402,31 @@ def _check_selector(est, X, y, out):
     return problems
 
 
+def _check_online_selector(est, X, y, out):
+    """The stream contract: partial_select flags every unit seen so far, keeps every earlier
+    selection, and its p-values are p-values."""
+    import numpy as np
+
+    n = len(_to_numpy(X))
+    first = np.asarray(est.partial_select(X))
+    problems = []
+    if first.shape != (n,) or first.dtype != bool:
+        problems.append(f"partial_select: shape {first.shape} dtype {first.dtype}")
+    second = np.asarray(est.partial_select(X))
+    if second.shape != (2 * n,) or (first.shape == (n,) and (second[:n] < first).any()):
+        problems.append("partial_select: dropped a selection or wrong length")
+    problems += _check_pvalues(est.p_values(X), n)
+    problems += _check_pvalues(np.ravel(est.p_values_), what="p_values_")
+    return problems
+
+
 _CHECKS = {
     "oversampler": _check_oversampler,
     "combined": _check_combined,
     "classifier": _check_classifier,
     "cluster": _check_cluster,
     "selector": _check_selector,
+    "online_selector": _check_online_selector,
 }
 
 
@@ -449,7 +473,7 @@ def _xy_inputs(name):
     kind = _KIND[name]
     has_y = kind != "cluster"
     # A selector reports input its ranking model cannot score by naming that model.
-    _X = _X_NAMES + ((r"\bestimators?\b",) if kind == "selector" else ())
+    _X = _X_NAMES + ((r"\bestimators?\b",) if kind in ("selector", "online_selector") else ())
     classifier_like = kind in ("oversampler", "combined", "classifier")
     out = {}
 
@@ -804,6 +828,7 @@ _OBJECT_PARAMS = {
     "estimators",
     "sampler",
     "weight_function",
+    "selector",
     "categorical_encoder",
     "cv",
 }
@@ -819,12 +844,19 @@ def _param_cases(name):
     out = {}
     for param in sorted(
         cls().get_params()
-        if name not in ("SMOTENC", "ConformalSelector", "OptCSSelector", "FitResampled")
+        if name
+        not in (
+            "SMOTENC",
+            "ConformalSelector",
+            "OptCSSelector",
+            "OnlineConformalSelector",
+            "FitResampled",
+        )
         else cls(
             **{
                 k: v
                 for k, v in base[name].items()
-                if k in ("categorical_features", "estimator", "estimators", "sampler")
+                if k in ("categorical_features", "estimator", "estimators", "sampler", "selector")
             }
         ).get_params()
     ):

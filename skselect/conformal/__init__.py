@@ -4,6 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 from skselect.conformal._fdp import FDPBounds, fdp_bounds
+from skselect.conformal._online import OnlineConformalSelector
 from skselect.conformal._optcs import OptCSSelector
 from skselect.conformal._plot import SelectionDisplay
 from skselect.conformal._pvalues import benjamini_hochberg, conformal_pvalues, ebh
@@ -15,6 +16,7 @@ from skselect.conformal import _dask  # noqa: F401, E402  isort: skip
 __all__ = [
     "ConformalSelector",
     "FDPBounds",
+    "OnlineConformalSelector",
     "OptCSSelector",
     "SelectionDisplay",
     "benjamini_hochberg",

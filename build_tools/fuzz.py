@@ -988,7 +988,13 @@ def _function_cases():
     """id suffix -> (target, make_spec, ci) for the public functions."""
     import numpy as np
 
-    from skselect.conformal import benjamini_hochberg, conformal_pvalues, ebh, fdp_bounds
+    from skselect.conformal import (
+        benjamini_hochberg,
+        conformal_pvalues,
+        ebh,
+        fdp_bounds,
+        self_consistent_subset,
+    )
     from skselect.metrics import roc_convex_hull
 
     out = {}
@@ -1146,6 +1152,67 @@ def _function_cases():
                 vals, n_calib, reject, names, **kw
             ),
             key in ("ok", "nan", "above-one", "n_calib=0", "empty"),
+        )
+
+    def subset_spec(values, fdr, reject=False, names=(r"e_values",), **kw):
+        def call():
+            return self_consistent_subset(values, fdr, **kw)
+
+        def check(out):
+            mask = np.asarray(out)
+            e = np.asarray(values, dtype=float)
+            problems = []
+            if mask.shape != (e.size,) or mask.dtype != bool:
+                return [f"shape {mask.shape} dtype {mask.dtype}"]
+            size = int(mask.sum())
+            if size and (e[mask] < e.size / (fdr * size)).any():
+                problems.append("returned set is not self-consistent")
+            budget = kw.get("budget")
+            if budget is not None and size > budget:
+                problems.append(f"{size} units above budget {budget}")
+            return problems
+
+        return Spec(call, check, (values,), must_reject=reject, names=names)
+
+    e12 = rng.exponential(size=12) * 30
+    g12 = rng.integers(0, 3, size=12)
+    subset_cases = {
+        "ok": (e12, 0.2, False, (r"e_values",), {}),
+        "groups": (e12, 0.2, False, (r"groups",), {"objective": "groups", "groups": g12}),
+        "groups:missing": (e12, 0.2, True, (r"groups",), {"objective": "groups"}),
+        "groups:short": (e12, 0.2, True, (r"groups",), {"objective": "groups", "groups": g12[:3]}),
+        "similarity": (
+            e12,
+            0.2,
+            False,
+            (r"similarity",),
+            {"objective": "similarity", "similarity": np.eye(12), "budget": 3},
+        ),
+        "similarity:nan": (
+            e12,
+            0.2,
+            True,
+            (r"similarity",),
+            {"objective": "similarity", "similarity": np.full((12, 12), np.nan), "budget": 3},
+        ),
+        "budget=0": (e12, 0.2, False, (r"budget",), {"budget": 0}),
+        "budget=-1": (e12, 0.2, True, (r"budget",), {"budget": -1}),
+        "budget=huge": (e12, 0.2, False, (r"budget",), {"budget": 10**9}),
+        "nan": (_v(e12, 0, np.nan), 0.2, True, (r"e_values", r"NaN"), {}),
+        "inf": (_v(e12, 0, np.inf), 0.2, False, (r"e_values",), {}),
+        "negative": (_v(e12, 0, -1.0), 0.2, True, (r"e_values",), {}),
+        "empty": (e12[:0], 0.2, False, (r"e_values",), {}),
+        "2d": (e12[:, None], 0.2, True, (r"e_values",), {}),
+        "fdr=0": (e12, 0.0, True, (r"fdr",), {}),
+        "objective=bogus": (e12, 0.2, True, (r"objective",), {"objective": "bogus"}),
+    }
+    for key, (vals, fdr, reject, names, kw) in subset_cases.items():
+        out[f"self_consistent_subset|{key}"] = (
+            "self_consistent_subset",
+            lambda vals=vals, fdr=fdr, reject=reject, names=names, kw=kw: subset_spec(
+                vals, fdr, reject, names, **kw
+            ),
+            key in ("ok", "groups", "nan", "groups:missing", "budget=-1"),
         )
 
     def hull_spec(fpr, tpr, reject=False):

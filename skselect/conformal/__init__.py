@@ -3,6 +3,7 @@
 # Authors: The skselect developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from skselect.conformal._diverse import self_consistent_subset
 from skselect.conformal._fdp import FDPBounds, fdp_bounds
 from skselect.conformal._online import OnlineConformalSelector
 from skselect.conformal._optcs import OptCSSelector
@@ -23,4 +24,5 @@ __all__ = [
     "conformal_pvalues",
     "ebh",
     "fdp_bounds",
+    "self_consistent_subset",
 ]

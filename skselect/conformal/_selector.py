@@ -3,6 +3,7 @@
 # Authors: The skselect developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -26,6 +27,13 @@ from skselect.conformal._base import (
     _split,
     _validate_features,
     _warn_if_no_calibration_discovery,
+    _wrap,
+)
+from skselect.conformal._diverse import (
+    OBJECTIVES,
+    _check_objective_inputs,
+    _choose,
+    _similarity_matrix,
 )
 from skselect.conformal._fdp import FDP_METHODS, _bounds_from_sorted
 from skselect.conformal._pvalues import (
@@ -565,6 +573,136 @@ class ConformalSelector(_BaseConformalSelector):
             int(n_resamples),
             self._fdp_seed(),
         )
+
+    @validate_params(
+        {
+            "X": "no_validation",
+            "budget": [Interval(Integral, 0, None, closed="left"), None],
+            "objective": [StrOptions(set(OBJECTIVES)), callable],
+            "groups": ["array-like", None],
+            "similarity": [StrOptions({"rbf", "tanimoto"}), callable, "array-like", None],
+        },
+        prefer_skip_nested_validation=True,
+    )
+    def select_diverse(self, X, *, budget=None, objective="size", groups=None, similarity=None):
+        """Select at most ``budget`` units, as diverse as asked, with the same FDR guarantee.
+
+        Conformal selection's set ``C`` comes with e-values ``(n + 1) 1{j in C} / (1 + N)``
+        (``N`` calibration nulls below the cut-off), and any subset ``R`` of ``C`` with at
+        least ``r = ceil(m (1 + N) / (fdr (n + 1)))`` units is self-consistent for them, so
+        its FDR is at most ``fdr`` whatever rule picked it (Wang and Ramdas, 2022; Nair et
+        al., 2025). This method keeps ``min(budget, |C|)`` units of ``C`` chosen by
+        ``objective``. When the budget is below ``r``, the cut-off keeps moving down the
+        ranking (calibration and test units removed from the least promising) until the
+        first point where ``r`` fits the budget, a stopping time at which the e-values stay
+        valid, and the units are chosen there. When even one calibration null is too many
+        (``budget < m / (fdr (n + 1))``) no set can be certified: the selection is empty and
+        a warning says so.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_test, n_features)
+            The test batch.
+        budget : int, default=None
+            Largest number of units to select. None: the whole conformal selection
+            (``select``), whatever the objective.
+        objective : {"size", "groups", "similarity"} or callable, default="size"
+            Which units to keep: ``"size"``, the best ranked; ``"groups"``, the most
+            balanced counts over ``groups`` (exact); ``"similarity"``, the least similar
+            units (greedy); a callable ``objective(indices, X) -> float`` to maximise
+            (greedy), ``indices`` being positions in ``X``.
+        groups : array-like of shape (n_test,), default=None
+            Group of each test unit (a scaffold cluster, a site), for ``"groups"``.
+        similarity : {"rbf", "tanimoto"}, callable or array-like, default=None
+            For ``"similarity"``: an RBF kernel of the features, the Tanimoto similarity
+            of non-negative fingerprints, a callable ``similarity(X_rows) -> (k, k)`` on
+            the rows of the candidates, or an ``(n_test, n_test)`` matrix.
+
+        Returns
+        -------
+        selected : ndarray of bool of shape (n_test,) or pandas Series
+            The selected units; a Series indexed like ``X`` for a DataFrame.
+
+        Notes
+        -----
+        Needs ``method="cfbh"``, unit weights and deterministic p-values. For weighted
+        conformal selection, pass ``selection_report(X)["e_value"]`` to
+        :func:`self_consistent_subset`.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn.linear_model import LinearRegression
+        >>> from skselect.conformal import ConformalSelector
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.normal(size=(1000, 3))
+        >>> y = X[:, 0] + 0.5 * rng.normal(size=1000)
+        >>> selector = ConformalSelector(LinearRegression(), threshold=1.0, fdr=0.2,
+        ...                              random_state=0).fit(X[:800], y[:800])
+        >>> site = (X[800:, 1] > 0).astype(int)
+        >>> shortlist = selector.select_diverse(X[800:], budget=10, objective="groups",
+        ...                                     groups=site)
+        >>> int(shortlist.sum()), np.bincount(site[shortlist]).tolist()
+        (10, [5, 5])
+        """
+        if self.method != "cfbh" or self.weight_function is not None or self.randomized:
+            raise ValueError(
+                "select_diverse needs the deterministic, unweighted conformal e-values: "
+                "method='cfbh', no weight_function and randomized=False (got "
+                f"method={self.method!r}, weight_function={self.weight_function!r}, "
+                f"randomized={self.randomized!r}). For weighted selection pass "
+                "selection_report(X)['e_value'] to self_consistent_subset."
+            )
+        X = self._check_test_input(X)
+        random_state = self._select_time_random_state()
+        prepared = self._prepare(X, random_state)
+        ranking, test_scores = prepared[0], prepared[2]
+        p_values = self._p_values(X, prepared, random_state)
+        n_tests = p_values.shape[0]
+        groups = _check_objective_inputs(objective, n_tests, groups, similarity, "similarity")
+        selected = np.zeros(n_tests, dtype=bool)
+        if n_tests == 0 or budget == 0:
+            return _wrap(selected, X, "selected")
+        # Units from the most promising; p-values do not decrease along this order.
+        order = np.argsort(test_scores, kind="stable")
+        sorted_p = p_values[order]
+        ks = np.arange(1, n_tests + 1)
+        allowed = ks if budget is None else np.minimum(ks, budget)
+        # Only whole groups of tied scores can be cut off.
+        group_end = np.append(test_scores[order][1:] != test_scores[order][:-1], True)
+        # The first point, coming down the ranking, where r <= min(budget, |C|); without a
+        # budget this is the BH rule itself (the same expression as _bh_count).
+        passing = np.flatnonzero(group_end & (sorted_p <= self.fdr * allowed / n_tests))
+        if passing.size == 0:
+            floor = n_tests / (self.fdr * (self.calib_scores_.shape[0] + 1))
+            if budget is not None and budget < floor:
+                warnings.warn(
+                    f"budget={budget} is below m / (fdr (n + 1)) = {floor:.3g}: with "
+                    f"{self.calib_scores_.shape[0]} calibration units no set of {budget} "
+                    "units or fewer can be certified at this fdr, so nothing is selected. "
+                    "Use fdp_bounds to bound the false selections among the top "
+                    f"{budget} instead, or add calibration data.",
+                    UserWarning,
+                    stacklevel=3,
+                )
+            return _wrap(selected, X, "selected")
+        stop = int(passing[-1]) + 1
+        candidates = order[:stop]
+        size = stop if budget is None else min(budget, stop)
+        matrix = None
+        if objective == "similarity" and size < stop:
+            matrix = _similarity_matrix(similarity, X, candidates, n_tests)
+        chosen = _choose(
+            candidates,
+            size,
+            objective,
+            groups=groups,
+            similarity=matrix,
+            priority=ranking,
+            context=X,
+        )
+        selected[chosen] = True
+        return _wrap(selected, X, "selected")
 
     def _fdp_seed(self):
         """Seed of the envelope draws, from the select-time seed but on a stream of its own

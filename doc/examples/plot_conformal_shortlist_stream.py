@@ -1,7 +1,7 @@
 """
-=====================================================================
-Shortlists and streams: a balanced assay budget, compounds that arrive
-=====================================================================
+================================================================
+Shortlists and streams: a balanced budget, compounds that arrive
+================================================================
 
 Two questions that come right after a conformal selection, on the QSAR aquatic toxicity
 compounds (:func:`~skselect.datasets.load_qsar_aquatic_toxicity`; "toxic" means LC50 above

@@ -27,6 +27,44 @@ def _online_bh_count(sorted_ratios, fdr):
     return int(passing[-1]) + 1 if passing.size else 0
 
 
+def _first_arrivals(old_sorted, new_ratios, fdr, k_old, k_new):
+    """For k = k_old + 1 .. k_new, the first arrival of the batch (1-based) after which
+    ``#{i: p_i / gamma_i <= fdr k} >= k``; ``len(new_ratios) + 1`` when it is never reached.
+
+    The old units contribute a count found by binary search in their sorted ratios; the new
+    units are added in ratio order to a Fenwick tree over their arrival positions, and the
+    arrival at which the count reaches ``k`` is the ``(k - old count)``-th smallest
+    position among them. Cost ``O((k_new - k_old + b) log(n_seen))`` for a batch of ``b``.
+    """
+    n_new = new_ratios.shape[0]
+    order = np.argsort(new_ratios, kind="stable")
+    sorted_new = new_ratios[order]
+    tree = [0] * (n_new + 1)
+    inserted = 0
+    top_bit = 1 << n_new.bit_length()
+    times = np.full(k_new - k_old, n_new + 1, dtype=np.intp)
+    for index, k in enumerate(range(k_old + 1, k_new + 1)):
+        bound = fdr * k
+        while inserted < n_new and sorted_new[inserted] <= bound:
+            position = int(order[inserted]) + 1
+            while position <= n_new:
+                tree[position] += 1
+                position += position & -position
+            inserted += 1
+        # k > k*_old, so the old units alone never reach k: need >= 1.
+        need = k - int(np.searchsorted(old_sorted, bound, side="right"))
+        if need > inserted:
+            continue
+        position, step = 0, top_bit
+        while step:
+            if position + step <= n_new and tree[position + step] < need:
+                position += step
+                need -= tree[position]
+            step >>= 1
+        times[index] = position + 1
+    return times
+
+
 class OnlineConformalSelector(MetaEstimatorMixin, BaseEstimator):
     """Select test units as they arrive, with FDR control at every time.
 
@@ -105,12 +143,13 @@ class OnlineConformalSelector(MetaEstimatorMixin, BaseEstimator):
 
     Notes
     -----
-    Each ``partial_select`` call costs one ``predict`` on the new units, ``O(b log n)``
-    for their p-values and, for online BH, ``O(t)`` for the update of ``k*`` (a sorted
-    insertion and a scan of the units whose ratio ``p_i / gamma_i`` is at most
-    ``fdr t``). A call on a batch gives exactly the same state as calls on its units one
-    by one. One stream per instance: ``partial_select`` changes the fitted state and must
-    not be called from several threads at once.
+    Each ``partial_select`` call on ``b`` new units costs one ``predict``,
+    ``O(b log n)`` for their p-values and, for online BH, ``O(t + b log t)`` for ``k*``
+    after each arrival (a merge into the sorted ratios ``p_i / gamma_i`` and a Fenwick
+    tree over the batch). A call on a batch gives exactly the same state as calls on its
+    units one by one, the time of each selection included. One stream per instance:
+    ``partial_select`` changes the fitted state and must not be called from several
+    threads at once.
 
     References
     ----------
@@ -384,26 +423,31 @@ class OnlineConformalSelector(MetaEstimatorMixin, BaseEstimator):
     def _online_bh(self, p_values, gamma, selected_at, p_new, weights, start):
         with np.errstate(divide="ignore"):
             ratios = np.where(gamma > 0, p_values / np.where(gamma > 0, gamma, 1.0), np.inf)
-        # Unit by unit: k* and the selected set after each arrival, so that the time of
-        # each selection is the one a one-by-one stream would record. The ratios are kept
-        # sorted; the new units are inserted one at a time.
-        sorted_ratios = self._sorted_ratios
-        k_star = self.k_star_
-        for offset in range(p_new.shape[0]):
-            t = start + offset + 1
-            ratio = ratios[t - 1]
-            sorted_ratios = np.insert(
-                sorted_ratios, np.searchsorted(sorted_ratios, ratio, side="right"), ratio
-            )
-            # k* never decreases (the counts only grow), so R_{t-1} is kept.
-            new_k = _online_bh_count(sorted_ratios, self.fdr)
-            if new_k > k_star:
-                k_star = new_k
-                newly = (ratios[:t] <= self.fdr * k_star) & (selected_at[:t] < 0)
-                selected_at[:t][newly] = t
-            elif k_star > 0 and ratio <= self.fdr * k_star:
-                selected_at[t - 1] = t
-        self._sorted_ratios, self.k_star_ = sorted_ratios, k_star
+        n_new = p_new.shape[0]
+        old_sorted = self._sorted_ratios
+        new_ratios = ratios[start:]
+        new_sorted = np.sort(new_ratios)
+        sorted_ratios = np.insert(
+            old_sorted, np.searchsorted(old_sorted, new_sorted, side="right"), new_sorted
+        )
+        k_old = self.k_star_
+        k_new = _online_bh_count(sorted_ratios, self.fdr)
+        # k*_t after each arrival of the batch (k* never decreases, so R_{t-1} is kept).
+        k_star = np.full(n_new, k_old, dtype=np.int64)
+        if k_new > k_old:
+            times = _first_arrivals(old_sorted, new_ratios, self.fdr, k_old, k_new)
+            reached = times <= n_new
+            np.maximum.at(k_star, times[reached] - 1, np.arange(k_old + 1, k_new + 1)[reached])
+            k_star = np.maximum.accumulate(k_star)
+        # Each unit not yet selected is selected at the first arrival t (not before its
+        # own) with p_i / gamma_i <= fdr k*_t.
+        limits = self.fdr * k_star
+        waiting = np.flatnonzero(selected_at < 0)
+        first = np.searchsorted(limits, ratios[waiting], side="left")
+        first = np.maximum(first, np.maximum(waiting - start, 0))
+        now = first < n_new
+        selected_at[waiting[now]] = start + 1 + first[now]
+        self._sorted_ratios, self.k_star_ = sorted_ratios, int(k_new)
 
     def _lond(self, p_values, gamma, selected_at, start):
         n_selected = int((selected_at[:start] >= 0).sum())

@@ -83,6 +83,33 @@ def test_k_star_against_brute_force():
         assert _online_bh_count(np.sort(ratios), fdr) == brute_k_star(p_values, gamma, fdr)
 
 
+def test_selection_times_against_brute_force():
+    # After each arrival t: k*_t from scratch, R_t = {i <= t: p_i <= fdr gamma_i k*_t}; a
+    # unit's selection time is the first t with it in R_t. Random batches, weights with
+    # zeros, tied p-values (a short calibration set).
+    rng = np.random.default_rng(5)
+    for seed in range(60):
+        n_stream = int(rng.integers(5, 80))
+        X_calib, y_calib, X_stream, _ = stream_data(seed, n_calib=int(rng.integers(10, 60)))
+        gamma = rng.dirichlet(np.ones(n_stream)) * rng.uniform(0.5, 1.0)
+        gamma[rng.random(n_stream) < 0.15] = 0.0
+        fdr = float(rng.choice([0.1, 0.3, 0.6]))
+        model = online(fdr=fdr, gamma=gamma).fit(X_calib, y_calib)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            for part in split_points(rng, n_stream, int(rng.integers(0, 10))):
+                model.partial_select(X_stream[part])
+        p_values = model.p_values_
+        expected = np.full(n_stream, -1)
+        for t in range(1, n_stream + 1):
+            k_star = brute_k_star(p_values[:t], gamma[:t], fdr)
+            inside = np.flatnonzero(p_values[:t] <= fdr * gamma[:t] * k_star)
+            fresh = inside[expected[inside] < 0]
+            expected[fresh] = t
+        assert np.array_equal(model.selected_at_, expected)
+        assert model.k_star_ == brute_k_star(p_values, gamma, fdr)
+
+
 def state(model):
     return (
         model.p_values_.copy(),

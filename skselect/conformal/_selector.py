@@ -62,6 +62,36 @@ from skselect.utils._dask import dask_implementation, is_dask_collection
 _N_WEIGHT_FOLDS = 5
 
 
+def _screening_stop(calib_scores, test_scores, fdr, budget):
+    """The cut-off of budgeted conformal selection: (|C|, the units of C).
+
+    Coming down the ranking, the least promising unit (calibration or test) is removed one
+    at a time; after each removal at score ``t``, ``R = #{test <= t}`` and
+    ``N = #{calibration <= t}`` are known. The cut-off is the first point where
+    ``(1 + N) / (n + 1) <= fdr min(budget, R) / m``, a stopping time of this screening,
+    at which ``e = (n + 1) / (1 + N)`` are valid conformal e-values for the units left.
+    Stopping at the first such point matters: it may fall among the calibration scores
+    above the last unit kept, and the e-values of a later point (fewer calibration units,
+    as if one knew the next unit to go was a test unit) are not valid. Without a budget the
+    units left are the cfBH selection (the same float expressions as the BH step on the
+    p-values).
+    """
+    n_tests, n_calib = test_scores.shape[0], calib_scores.shape[0]
+    sorted_test = np.sort(test_scores)
+    sorted_calib = np.sort(calib_scores)
+    times = np.unique(np.concatenate([sorted_test, sorted_calib[np.isfinite(sorted_calib)]]))
+    remaining = np.searchsorted(sorted_test, times, side="right")
+    nulls = np.searchsorted(sorted_calib, times, side="right").astype(np.float64)
+    estimate = np.minimum((nulls + 1.0) / (n_calib + 1.0), 1.0)
+    allowed = remaining if budget is None else np.minimum(remaining, budget)
+    passing = np.flatnonzero((remaining > 0) & (estimate <= fdr * allowed / n_tests))
+    if passing.size == 0:
+        return 0, np.zeros(0, dtype=np.intp)
+    order = np.argsort(test_scores, kind="stable")
+    stop = int(remaining[passing[-1]])
+    return stop, order[:stop]
+
+
 class ConformalSelector(_BaseConformalSelector):
     """Select test units whose unobserved label exceeds a threshold, with FDR control.
 
@@ -587,15 +617,17 @@ class ConformalSelector(_BaseConformalSelector):
     def select_diverse(self, X, *, budget=None, objective="size", groups=None, similarity=None):
         """Select at most ``budget`` units, as diverse as asked, with the same FDR guarantee.
 
-        Conformal selection's set ``C`` comes with e-values ``(n + 1) 1{j in C} / (1 + N)``
-        (``N`` calibration nulls below the cut-off), and any subset ``R`` of ``C`` with at
-        least ``r = ceil(m (1 + N) / (fdr (n + 1)))`` units is self-consistent for them, so
-        its FDR is at most ``fdr`` whatever rule picked it (Wang and Ramdas, 2022; Nair et
-        al., 2025). This method keeps ``min(budget, |C|)`` units of ``C`` chosen by
-        ``objective``. When the budget is below ``r``, the cut-off keeps moving down the
-        ranking (calibration and test units removed from the least promising) until the
-        first point where ``r`` fits the budget, a stopping time at which the e-values stay
-        valid, and the units are chosen there. When even one calibration null is too many
+        Come down the ranking, removing the least promising unit (calibration or test) one
+        at a time, and stop at the first point where ``(1 + N) / (n + 1) <= fdr R / m``
+        (``N`` calibration nulls and ``R`` test units left): the test units left are
+        conformal selection's set ``C``, and ``(n + 1) 1{j in C} / (1 + N)`` are valid
+        conformal e-values at this stopping time. Any subset of ``C`` with at least
+        ``r = ceil(m (1 + N) / (fdr (n + 1)))`` units is self-consistent for them, so its
+        FDR is at most ``fdr`` whatever rule picked it (Wang and Ramdas, 2022; Nair et al.,
+        2025). This method keeps ``min(budget, |C|)`` units of ``C`` chosen by
+        ``objective``. When the budget is below ``r``, the screening goes on to the first
+        point where ``r`` fits the budget, another stopping time, and the units are chosen
+        there. When even one calibration null is too many
         (``budget < m / (fdr (n + 1))``) no set can be certified: the selection is empty and
         a warning says so.
 
@@ -656,38 +688,26 @@ class ConformalSelector(_BaseConformalSelector):
         X = self._check_test_input(X)
         random_state = self._select_time_random_state()
         prepared = self._prepare(X, random_state)
-        ranking, test_scores = prepared[0], prepared[2]
-        p_values = self._p_values(X, prepared, random_state)
-        n_tests = p_values.shape[0]
+        ranking, calib_scores, test_scores = prepared[0], prepared[1], prepared[2]
+        n_tests, n_calib = test_scores.shape[0], calib_scores.shape[0]
         groups = _check_objective_inputs(objective, n_tests, groups, similarity, "similarity")
         selected = np.zeros(n_tests, dtype=bool)
         if n_tests == 0 or budget == 0:
             return _wrap(selected, X, "selected")
-        # Units from the most promising; p-values do not decrease along this order.
-        order = np.argsort(test_scores, kind="stable")
-        sorted_p = p_values[order]
-        ks = np.arange(1, n_tests + 1)
-        allowed = ks if budget is None else np.minimum(ks, budget)
-        # Only whole groups of tied scores can be cut off.
-        group_end = np.append(test_scores[order][1:] != test_scores[order][:-1], True)
-        # The first point, coming down the ranking, where r <= min(budget, |C|); without a
-        # budget this is the BH rule itself (the same expression as _bh_count).
-        passing = np.flatnonzero(group_end & (sorted_p <= self.fdr * allowed / n_tests))
-        if passing.size == 0:
-            floor = n_tests / (self.fdr * (self.calib_scores_.shape[0] + 1))
+        stop, candidates = _screening_stop(calib_scores, test_scores, self.fdr, budget)
+        if stop == 0:
+            floor = n_tests / (self.fdr * (n_calib + 1))
             if budget is not None and budget < floor:
                 warnings.warn(
                     f"budget={budget} is below m / (fdr (n + 1)) = {floor:.3g}: with "
-                    f"{self.calib_scores_.shape[0]} calibration units no set of {budget} "
-                    "units or fewer can be certified at this fdr, so nothing is selected. "
-                    "Use fdp_bounds to bound the false selections among the top "
-                    f"{budget} instead, or add calibration data.",
+                    f"{n_calib} calibration units no set of {budget} units or fewer can be "
+                    "certified at this fdr, so nothing is selected. Use fdp_bounds to bound "
+                    f"the false selections among the top {budget} instead, or add "
+                    "calibration data.",
                     UserWarning,
                     stacklevel=3,
                 )
             return _wrap(selected, X, "selected")
-        stop = int(passing[-1]) + 1
-        candidates = order[:stop]
         size = stop if budget is None else min(budget, stop)
         matrix = None
         if objective == "similarity" and size < stop:

@@ -160,6 +160,7 @@ def _blobs(n=60, seed=0):
 def _estimators():
     from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 
+    from skselect.conformal import ConformalSelector
     from skselect.over_sampling import SMOTE
     from skselect.utils.discovery import all_estimators
 
@@ -176,6 +177,9 @@ def _estimators():
         "PPP": {},
         "ConformalSelector": dict(estimator=LinearRegression(), random_state=0),
         "OptCSSelector": dict(estimators=[LinearRegression(), Ridge()], random_state=0),
+        "OnlineConformalSelector": dict(
+            selector=ConformalSelector(LinearRegression(), random_state=0), horizon=10_000
+        ),
         # a classifier fitted on SMOTE's output: bad input reaches the sampler first
         "FitResampled": dict(sampler=SMOTE(random_state=0), estimator=LogisticRegression()),
         # regression samplers, on a skewed target with a rare high tail (see _skewed)
@@ -200,6 +204,7 @@ _KIND = {
     "PPP": "cluster",
     "ConformalSelector": "selector",
     "OptCSSelector": "selector",
+    "OnlineConformalSelector": "online_selector",
     "FitResampled": "classifier",
     "SMOTER": "regression_sampler",
     "SMOGN": "regression_sampler",
@@ -461,6 +466,24 @@ def _check_selector(est, X, y, out):
     return problems
 
 
+def _check_online_selector(est, X, y, out):
+    """The stream contract: partial_select flags every unit seen so far, keeps every earlier
+    selection, and its p-values are p-values."""
+    import numpy as np
+
+    n = len(_to_numpy(X))
+    first = np.asarray(est.partial_select(X))
+    problems = []
+    if first.shape != (n,) or first.dtype != bool:
+        problems.append(f"partial_select: shape {first.shape} dtype {first.dtype}")
+    second = np.asarray(est.partial_select(X))
+    if second.shape != (2 * n,) or (first.shape == (n,) and (second[:n] < first).any()):
+        problems.append("partial_select: dropped a selection or wrong length")
+    problems += _check_pvalues(est.p_values(X), n)
+    problems += _check_pvalues(np.ravel(est.p_values_), what="p_values_")
+    return problems
+
+
 _CHECKS = {
     "oversampler": _check_oversampler,
     "combined": _check_combined,
@@ -468,6 +491,7 @@ _CHECKS = {
     "cluster": _check_cluster,
     "selector": _check_selector,
     "regression_sampler": _check_regression_sampler,
+    "online_selector": _check_online_selector,
 }
 
 
@@ -514,7 +538,7 @@ def _xy_inputs(name):
     kind = _KIND[name]
     has_y = kind != "cluster"
     # A selector reports input its ranking model cannot score by naming that model.
-    _X = _X_NAMES + ((r"\bestimators?\b",) if kind == "selector" else ())
+    _X = _X_NAMES + ((r"\bestimators?\b",) if kind in ("selector", "online_selector") else ())
     classifier_like = kind in ("oversampler", "combined", "classifier")
     out = {}
 
@@ -869,6 +893,7 @@ _OBJECT_PARAMS = {
     "estimators",
     "sampler",
     "weight_function",
+    "selector",
     "categorical_encoder",
     "cv",
 }
@@ -884,12 +909,19 @@ def _param_cases(name):
     out = {}
     for param in sorted(
         cls().get_params()
-        if name not in ("SMOTENC", "ConformalSelector", "OptCSSelector", "FitResampled")
+        if name
+        not in (
+            "SMOTENC",
+            "ConformalSelector",
+            "OptCSSelector",
+            "OnlineConformalSelector",
+            "FitResampled",
+        )
         else cls(
             **{
                 k: v
                 for k, v in base[name].items()
-                if k in ("categorical_features", "estimator", "estimators", "sampler")
+                if k in ("categorical_features", "estimator", "estimators", "sampler", "selector")
             }
         ).get_params()
     ):
@@ -976,6 +1008,11 @@ def _param_cases(name):
             "weight_function=lambda->nan": ("weight_function", _nan_weights),
             "weight_function=lambda->huge": ("weight_function", _huge_weights),
             "weight_function=lambda->zero": ("weight_function", _zero_weights),
+            "target=interval-nan": ("target", ("interval", float("nan"), 1.0)),
+            "target=interval-reversed": ("target", ("interval", 1.0, 0.0)),
+            "target=interval-infinite": ("target", ("interval", -np.inf, np.inf)),
+            "target=lambda->nan": ("target", _nan_target),
+            "target=lambda->short": ("target", _short_target),
         },
         "PPP": {
             "bic_threshold=nan": ("bic_threshold", float("nan")),
@@ -993,6 +1030,10 @@ def _param_cases(name):
         "categorical_features=[5]",
         "categorical_features=[0,1,2]",
         "perturbation=inf",
+        "target=interval-nan",
+        "target=interval-reversed",
+        "target=lambda->nan",
+        "target=lambda->short",
     }
     for key, (param, value) in specials.get(name, {}).items():
         # n_jobs=1000 starts hundreds of processes on a hang: the full run only.
@@ -1018,6 +1059,18 @@ def _zero_weights(X):
     return np.zeros(len(X))
 
 
+def _nan_target(y, X):
+    import numpy as np
+
+    return np.full(len(X), np.nan)
+
+
+def _short_target(y, X):
+    import numpy as np
+
+    return np.ones(max(len(X) - 1, 0), dtype=bool)
+
+
 # --------------------------------------------------------------------------------------------
 # Public functions
 
@@ -1026,7 +1079,13 @@ def _function_cases():
     """id suffix -> (target, make_spec, ci) for the public functions."""
     import numpy as np
 
-    from skselect.conformal import benjamini_hochberg, conformal_pvalues, ebh
+    from skselect.conformal import (
+        benjamini_hochberg,
+        conformal_pvalues,
+        ebh,
+        fdp_bounds,
+        self_consistent_subset,
+    )
     from skselect.metrics import roc_convex_hull
 
     out = {}
@@ -1138,6 +1197,114 @@ def _function_cases():
                 ),
                 ci,
             )
+
+    def fdp_spec(values, n_calib, reject=False, names=(r"p_values",), **kw):
+        def call():
+            return fdp_bounds(values, n_calib, n_resamples=50, random_state=0, **kw)
+
+        def check(out):
+            n = np.asarray(out.n_false_upper)
+            k = np.arange(1, n.size + 1)
+            problems = []
+            if n.size != np.asarray(values).size:
+                problems.append(f"{n.size} bounds for {np.asarray(values).size} p-values")
+            if n.dtype.kind != "i" or (n < 0).any() or (n > k).any():
+                problems.append("bounds outside [0, k]")
+            if not np.all((out.fdp_upper >= 0) & (out.fdp_upper <= 1)):
+                problems.append("fdp_upper outside [0, 1]")
+            return problems
+
+        return Spec(call, check, (values,), must_reject=reject, names=names)
+
+    grid_p = rng.integers(1, 32, size=12) / 31
+    fdp_cases = {
+        "ok": (grid_p, 30, False, (r"p_values",), {}),
+        "nan": (_v(grid_p, 0, np.nan), 30, True, (r"p_values", r"NaN"), {}),
+        "inf": (_v(grid_p, 0, np.inf), 30, True, (r"p_values", r"infinite"), {}),
+        "zero": (_v(grid_p, 0, 0.0), 30, True, (r"p_values",), {}),
+        "above-one": (_v(grid_p, 0, 1.5), 30, True, (r"p_values",), {}),
+        "empty": (grid_p[:0], 30, False, (r"p_values",), {}),
+        "2d": (grid_p[:, None], 30, True, (r"p_values",), {}),
+        "complex": (grid_p + 1j, 30, True, (r"p_values", r"complex"), {}),
+        "strings": (grid_p.astype(str), 30, True, (r"p_values",), {}),
+        "tiny": (grid_p * 1e-300, 30, False, (r"p_values",), {}),
+        "n_calib=0": (grid_p, 0, True, (r"n_calib",), {}),
+        "n_calib=huge": (grid_p, 10**7, False, (r"n_calib",), {}),
+        "n_calib=float": (grid_p, 30.0, True, (r"n_calib",), {}),
+        "confidence=1": (grid_p, 30, True, (r"confidence",), {"confidence": 1.0}),
+        "confidence=nan": (grid_p, 30, True, (r"confidence",), {"confidence": float("nan")}),
+        "method=bogus": (grid_p, 30, True, (r"method",), {"method": "bogus"}),
+        "randomized": (rng.uniform(0.001, 1, size=12), 30, False, (r"p_values",), {}),
+    }
+    for key, (vals, n_calib, reject, names, kw) in fdp_cases.items():
+        out[f"fdp_bounds|{key}"] = (
+            "fdp_bounds",
+            lambda vals=vals, n_calib=n_calib, reject=reject, names=names, kw=kw: fdp_spec(
+                vals, n_calib, reject, names, **kw
+            ),
+            key in ("ok", "nan", "above-one", "n_calib=0", "empty"),
+        )
+
+    def subset_spec(values, fdr, reject=False, names=(r"e_values",), **kw):
+        def call():
+            return self_consistent_subset(values, fdr, **kw)
+
+        def check(out):
+            mask = np.asarray(out)
+            e = np.asarray(values, dtype=float)
+            problems = []
+            if mask.shape != (e.size,) or mask.dtype != bool:
+                return [f"shape {mask.shape} dtype {mask.dtype}"]
+            size = int(mask.sum())
+            if size and (e[mask] < e.size / (fdr * size)).any():
+                problems.append("returned set is not self-consistent")
+            budget = kw.get("budget")
+            if budget is not None and size > budget:
+                problems.append(f"{size} units above budget {budget}")
+            return problems
+
+        return Spec(call, check, (values,), must_reject=reject, names=names)
+
+    e12 = rng.exponential(size=12) * 30
+    g12 = rng.integers(0, 3, size=12)
+    subset_cases = {
+        "ok": (e12, 0.2, False, (r"e_values",), {}),
+        "groups": (e12, 0.2, False, (r"groups",), {"objective": "groups", "groups": g12}),
+        "groups:missing": (e12, 0.2, True, (r"groups",), {"objective": "groups"}),
+        "groups:short": (e12, 0.2, True, (r"groups",), {"objective": "groups", "groups": g12[:3]}),
+        "similarity": (
+            e12,
+            0.2,
+            False,
+            (r"similarity",),
+            {"objective": "similarity", "similarity": np.eye(12), "budget": 3},
+        ),
+        "similarity:nan": (
+            e12,
+            0.2,
+            True,
+            (r"similarity",),
+            {"objective": "similarity", "similarity": np.full((12, 12), np.nan), "budget": 3},
+        ),
+        "budget=0": (e12, 0.2, False, (r"budget",), {"budget": 0}),
+        "budget=-1": (e12, 0.2, True, (r"budget",), {"budget": -1}),
+        "budget=huge": (e12, 0.2, False, (r"budget",), {"budget": 10**9}),
+        "nan": (_v(e12, 0, np.nan), 0.2, True, (r"e_values", r"NaN"), {}),
+        "inf": (_v(e12, 0, np.inf), 0.2, False, (r"e_values",), {}),
+        "negative": (_v(e12, 0, -1.0), 0.2, True, (r"e_values",), {}),
+        "empty": (e12[:0], 0.2, False, (r"e_values",), {}),
+        "2d": (e12[:, None], 0.2, True, (r"e_values",), {}),
+        "fdr=0": (e12, 0.0, True, (r"fdr",), {}),
+        "objective=bogus": (e12, 0.2, True, (r"objective",), {"objective": "bogus"}),
+    }
+    for key, (vals, fdr, reject, names, kw) in subset_cases.items():
+        out[f"self_consistent_subset|{key}"] = (
+            "self_consistent_subset",
+            lambda vals=vals, fdr=fdr, reject=reject, names=names, kw=kw: subset_spec(
+                vals, fdr, reject, names, **kw
+            ),
+            key in ("ok", "groups", "nan", "groups:missing", "budget=-1"),
+        )
 
     def hull_spec(fpr, tpr, reject=False):
         def call():

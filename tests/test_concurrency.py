@@ -21,7 +21,12 @@ from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 
 from skselect.cluster import PPP
 from skselect.combine import SMOTEUnderSampler
-from skselect.conformal import ConformalSelector, OptCSSelector, conformal_pvalues
+from skselect.conformal import (
+    ConformalSelector,
+    OnlineConformalSelector,
+    OptCSSelector,
+    conformal_pvalues,
+)
 from skselect.ordinal import PRESTOClassifier, PRESTOClassifierCV, ProportionalOddsClassifier
 from skselect.over_sampling import (
     SMOGN,
@@ -110,6 +115,14 @@ def _selector(make):
     return run
 
 
+def _online(X, y, seed):
+    selector = ConformalSelector(LinearRegression(), randomized=True, random_state=seed)
+    model = OnlineConformalSelector(selector, fdr=0.2, horizon=300).fit(X[:300], y[:300])
+    for start in range(300, 600, 60):
+        mask = model.partial_select(X[start : start + 60])
+    return mask, model.p_values_, model.selected_at_
+
+
 # Estimator name -> (data maker, run(X, y, seed) -> arrays to compare).
 CASES = {
     "SMOTE": (_classification, _resample(lambda s: SMOTE(random_state=s))),
@@ -147,6 +160,7 @@ CASES = {
         _regression,
         _selector(lambda s: OptCSSelector([LinearRegression(), Ridge(alpha=10.0)], random_state=s)),
     ),
+    "OnlineConformalSelector": (_regression, _online),
 }
 
 
@@ -258,6 +272,21 @@ def _selector_case(make, n_calib=300):
     return fit, ask
 
 
+def _online_case():
+    # partial_select changes the stream (one stream per instance); the threads ask the
+    # read-only questions of a fitted selector whose stream has received units.
+    def fit(X, y):
+        selector = ConformalSelector(LinearRegression(), randomized=True, random_state=None)
+        model = OnlineConformalSelector(selector, horizon=1000).fit(X[:300], y[:300])
+        model.partial_select(X[300:400])
+        return model
+
+    def ask(model, X, y):
+        return np.asarray(model.p_values(X)), model.p_values_, model.selected_
+
+    return fit, ask
+
+
 def _small_regression(seed):
     return _regression(seed, n=60)
 
@@ -310,6 +339,7 @@ SHARED_CASES = {
             lambda: OptCSSelector([LinearRegression(), Ridge(alpha=10.0)], random_state=None)
         ),
     ),
+    "OnlineConformalSelector": (_regression, *_online_case()),
     # The full mode's leave-one-out rankings are memoised per batch: threads asking about
     # different batches at once must each get their own batch's answer.
     "OptCSSelector-full": (

@@ -20,7 +20,7 @@ from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 
 from skselect.cluster import PPP
 from skselect.combine import SMOTEUnderSampler
-from skselect.conformal import ConformalSelector, OptCSSelector
+from skselect.conformal import ConformalSelector, OnlineConformalSelector, OptCSSelector
 from skselect.ordinal import PRESTOClassifier, PRESTOClassifierCV, ProportionalOddsClassifier
 from skselect.over_sampling import (
     SMOGN,
@@ -115,6 +115,13 @@ def _select(make):
     return cycle
 
 
+def _online(X, y):
+    selector = ConformalSelector(LinearRegression(), randomized=True, random_state=0)
+    model = OnlineConformalSelector(selector, horizon=len(y)).fit(X[:80], y[:80])
+    model.partial_select(X[80:100])
+    return model.partial_select(X[100:]), model.p_values(X[80:])
+
+
 CASES = {
     "SMOTE": (_classification, _resample(lambda: SMOTE(k_neighbors=3, random_state=0))),
     "SMOTENC": (
@@ -157,6 +164,7 @@ CASES = {
         _regression,
         _select(lambda: OptCSSelector([LinearRegression(), Ridge()], random_state=0)),
     ),
+    "OnlineConformalSelector": (_regression, _online),
 }
 
 

@@ -3,6 +3,9 @@
 # Authors: The skselect developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+from skselect.conformal._diverse import self_consistent_subset
+from skselect.conformal._fdp import FDPBounds, fdp_bounds
+from skselect.conformal._online import OnlineConformalSelector
 from skselect.conformal._optcs import OptCSSelector
 from skselect.conformal._plot import SelectionDisplay
 from skselect.conformal._pvalues import benjamini_hochberg, conformal_pvalues, ebh
@@ -13,9 +16,13 @@ from skselect.conformal import _dask  # noqa: F401, E402  isort: skip
 
 __all__ = [
     "ConformalSelector",
+    "FDPBounds",
+    "OnlineConformalSelector",
     "OptCSSelector",
     "SelectionDisplay",
     "benjamini_hochberg",
     "conformal_pvalues",
     "ebh",
+    "fdp_bounds",
+    "self_consistent_subset",
 ]

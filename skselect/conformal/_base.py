@@ -30,8 +30,10 @@ def _is_pandas_df(X):
     return pd is not None and isinstance(X, pd.DataFrame)
 
 
-def _check_labels(y):
-    y = column_or_1d(y, warn=True)
+def _check_labels(y, multi_output=False):
+    y = np.asarray(y) if multi_output else column_or_1d(y, warn=True)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = column_or_1d(y, warn=True)
     if y.dtype.kind not in "biuf":
         raise ValueError(f"y must hold real numbers, got dtype {y.dtype}.")
     y = y.astype(np.float64, copy=False)
@@ -40,20 +42,23 @@ def _check_labels(y):
     return y
 
 
-def _validate_features(selector, X, y="no_validation", *, reset, estimators, numeric=False):
+def _validate_features(
+    selector, X, y="no_validation", *, reset, estimators, numeric=False, multi_output=False
+):
     """Validate X (and y) for a selector wrapping ``estimators``.
 
     A pandas DataFrame is passed on unchanged (its column names reach the wrapped
     estimators, for instance a ColumnTransformer selecting columns by name); only the number
     and the names of its columns are recorded or checked. Other input is validated, with NaN
     and sparse matrices let through exactly when every wrapped estimator accepts them.
+    ``multi_output`` lets a 2-d ``y`` through (for a callable target).
     """
     no_y = isinstance(y, str) and y == "no_validation"
     if _is_pandas_df(X):
         validate_data(selector, X, skip_check_array=True, reset=reset)
         if no_y:
             return X
-        y = _check_labels(y)
+        y = _check_labels(y, multi_output)
         check_consistent_length(X, y)
         return X, y
     tags = [get_tags(estimator) for estimator in estimators]
@@ -66,15 +71,16 @@ def _validate_features(selector, X, y="no_validation", *, reset, estimators, num
     }
     if no_y:
         return validate_data(selector, X, **kwargs)
-    X, y = validate_data(selector, X, y, y_numeric=True, **kwargs)
-    return X, _check_labels(y)
+    X, y = validate_data(selector, X, y, y_numeric=True, multi_output=multi_output, **kwargs)
+    return X, _check_labels(y, multi_output)
 
 
-def _ranking(estimator, X):
-    """Ranking function mu(x): large means "likely above the threshold".
+def _ranking(estimator, X, transform=None):
+    """Ranking function mu(x): large means "likely a discovery".
 
     A classifier gives the probability of its largest class label (1 when it was fitted on
-    1{y > threshold}); anything else gives ``predict``.
+    the target indicator); anything else gives ``predict``, passed through
+    ``transform(prediction, X)`` when given (the ranking of a composite target).
     """
     if is_classifier(estimator):
         classes = getattr(estimator, "classes_", None)
@@ -86,6 +92,8 @@ def _ranking(estimator, X):
         ranking = estimator.predict_proba(X)[:, 1]
     else:
         ranking = estimator.predict(X)
+        if transform is not None:
+            ranking = transform(ranking, X)
     ranking = np.asarray(ranking)
     if ranking.dtype.kind not in "biuf":
         raise ValueError(
@@ -115,16 +123,17 @@ def _ranking(estimator, X):
     return ranking64
 
 
-def _fit_ranking_estimator(estimator, X, y, threshold):
-    """Fit a clone on the labels it needs: y for a regressor, 1{y > threshold} otherwise."""
+def _fit_ranking_estimator(estimator, X, y, in_target, description):
+    """Fit a clone on the labels it needs: y for a regressor, the target indicator
+    ``in_target`` (1{y > threshold} by default) for a classifier."""
     estimator = clone(estimator)
     if is_classifier(estimator):
-        labels = (y > threshold).astype(np.int64)
+        labels = np.asarray(in_target).astype(np.int64)
         if np.unique(labels).shape[0] < 2:
             raise ValueError(
-                "The training part holds only one class of 1{y > threshold} (threshold="
-                f"{threshold!r}); a classifier needs both. Change threshold, calibration_size "
-                "or random_state."
+                "The training part holds only one class of the target indicator (whether "
+                f"the label {description}); a classifier needs both. Change the target, "
+                "calibration_size or random_state."
             )
         return _fit_finite(estimator, X, labels, y)
     return _fit_finite(estimator, X, y, y)
@@ -182,13 +191,13 @@ def _split(X, y, calibration_size, random_state):
         ) from exc
 
 
-def _warn_if_no_calibration_discovery(calib_nonnull, threshold):
+def _warn_if_no_calibration_discovery(calib_nonnull, description):
     if not calib_nonnull.any():
         warnings.warn(
-            f"No calibration label exceeds threshold={threshold!r}: the calibration data "
-            "hold no example of a discovery, so the p-values cannot tell a unit above the "
-            "threshold from one below it and the selection will almost surely be empty. "
-            "Lower the threshold or add calibration data with labels above it.",
+            f"No calibration label {description}: the calibration data hold no example of "
+            "a discovery, so the p-values cannot tell a discovery from a null unit and the "
+            "selection will almost surely be empty. Widen the target (lower the threshold) "
+            "or add calibration data with labels inside it.",
             UserWarning,
             stacklevel=4,  # the caller of fit (through scikit-learn's fit wrapper)
         )

@@ -318,7 +318,52 @@ def conformal_pvalues_dask(
     )
 
 
+def _distinct_counts(p_block):
+    return np.unique(p_block, return_counts=True)
+
+
+def fdp_bounds_dask(selector, X, confidence, method, boost, n_resamples):
+    """``ConformalSelector.fdp_bounds`` on a Dask array: the p-values are computed block by
+    block and only their distinct values with counts reach the client (at most ``n + 1`` per
+    block for deterministic p-values); the bounds depend on the sorted p-values alone, so
+    they equal the in-memory ones. The order of the units is not gathered."""
+    import_dask()
+    import dask
+
+    from skselect.conformal._fdp import _bounds_from_sorted
+
+    selector._check_ready()
+    X = _check_dask_input(selector, X, "fdp_bounds")
+    p_values = _lazy_selector_p_values(selector, X)
+    if selector.randomized:
+        _check_gather(selector, 16 * p_values.shape[0], "the randomized p-values")
+    parts = dask.compute(
+        *[dask.delayed(_distinct_counts, pure=True)(b) for b in p_values.to_delayed().ravel()]
+    )
+    values = np.concatenate([np.zeros(0)] + [values for values, _ in parts])
+    counts = np.concatenate([np.zeros(0, dtype=np.int64)] + [counts for _, counts in parts])
+    distinct, where = np.unique(values, return_inverse=True)
+    totals = np.zeros(distinct.shape[0], dtype=np.int64)
+    np.add.at(totals, where, counts)
+    return _bounds_from_sorted(
+        np.repeat(distinct, totals),
+        None,
+        selector.calib_scores_.shape[0],
+        float(confidence),
+        method,
+        bool(boost),
+        int(n_resamples),
+        selector._fdp_seed(),
+    )
+
+
 # The in-memory selectors and conformal_pvalues look these up by name, so that they never
 # import this module (which imports theirs).
-for _function in (select_dask, p_values_dask, selection_report_dask, conformal_pvalues_dask):
+for _function in (
+    select_dask,
+    p_values_dask,
+    selection_report_dask,
+    conformal_pvalues_dask,
+    fdp_bounds_dask,
+):
     register_dask_implementation(_function.__name__, _function)

@@ -28,6 +28,13 @@ from skselect.conformal._base import (
     _warn_if_no_calibration_discovery,
 )
 from skselect.conformal._pvalues import _check_random_state
+from skselect.conformal._target import (
+    _check_target,
+    _check_target_ranking,
+    _in_target,
+    _prediction_transform,
+    _target_description,
+)
 
 
 def _leave_one_out_batch(estimator, X, labels, indices):
@@ -99,9 +106,22 @@ class OptCSSelector(_BaseConformalSelector):
         ``p_values`` or ``selection_report`` call on a test batch; the rankings of the last
         batch are kept, so the other two calls on the same batch cost no fit.
     threshold : float, default=0.0
-        Selection target: units with ``y > threshold`` are the discoveries.
+        Selection target: units with ``y > threshold`` are the discoveries. Not used when
+        ``target`` is given.
     fdr : float in (0, 1), default=0.1
         Target false discovery rate ``q``.
+    target : tuple, list of tuples or callable, default=None
+        A composite selection target ``A`` instead of ``y > threshold``:
+        ``("interval", lo, hi)`` for ``lo < y < hi``, a list of such tuples for their
+        union, or a callable ``target(y, X)`` returning one bool per sample (``y`` may be
+        multi-output). As in :class:`ConformalSelector`: classifiers are fitted on
+        ``1{y in A}``, regressors on ``y`` and rank by how far inside ``A`` their
+        prediction lies (or by ``target_ranking``); the full modes fit every candidate on
+        ``1{y in A}``.
+    target_ranking : callable, default=None
+        ``target_ranking(prediction, X) -> (n_samples,)``: the ranking of a regressor's
+        predictions for ``target`` (larger = more likely inside), required with a callable
+        ``target`` and a regressor in ``mode="ms"``.
     pruning : {"homogeneous", "heterogeneous", "deterministic"}, default="homogeneous"
         Pruning of the e-value step. Deterministic pruning is eBH on the e-values and is very
         conservative after model selection; the random prunings divide the e-values by one
@@ -182,6 +202,8 @@ class OptCSSelector(_BaseConformalSelector):
         "mode": [StrOptions({"ms", "full", "full-ms"})],
         "n_jobs": [Integral, None],
         "verbose": ["verbose"],
+        "target": [None, tuple, list, callable],
+        "target_ranking": [None, callable],
     }
 
     def __init__(
@@ -191,6 +213,8 @@ class OptCSSelector(_BaseConformalSelector):
         mode="ms",
         threshold=0.0,
         fdr=0.1,
+        target=None,
+        target_ranking=None,
         pruning="homogeneous",
         calibration_size=0.5,
         prefit=False,
@@ -202,6 +226,8 @@ class OptCSSelector(_BaseConformalSelector):
         self.mode = mode
         self.threshold = threshold
         self.fdr = fdr
+        self.target = target
+        self.target_ranking = target_ranking
         self.pruning = pruning
         self.calibration_size = calibration_size
         self.prefit = prefit
@@ -267,15 +293,25 @@ class OptCSSelector(_BaseConformalSelector):
         (20,)
         """
         self._check_estimators()
+        _check_target(self.target)
+        if self.mode == "ms":
+            _check_target_ranking(self, self.estimators)
         X, y = _validate_features(
-            self, X, y, reset=True, estimators=self.estimators, numeric=self.mode != "ms"
+            self,
+            X,
+            y,
+            reset=True,
+            estimators=self.estimators,
+            numeric=self.mode != "ms",
+            multi_output=callable(self.target),
         )
         random_state = _check_random_state(self.random_state)
         self._calibrated_with = self._calibration_settings()
         self._leave_one_out_cache = None
+        description = _target_description(self)
         if self.mode != "ms":
-            self.X_calib_, self.calib_nonnull_ = X, y > self.threshold
-            _warn_if_no_calibration_discovery(self.calib_nonnull_, self.threshold)
+            self.X_calib_, self.calib_nonnull_ = X, _in_target(self, y, X)
+            _warn_if_no_calibration_discovery(self.calib_nonnull_, description)
             self._set_select_seed(random_state)
             return self
         if self.prefit:
@@ -286,16 +322,19 @@ class OptCSSelector(_BaseConformalSelector):
         else:
             split_seed = random_state.randint(np.iinfo(np.int32).max)
             X_train, X_calib, y_train, y_calib = _split(X, y, self.calibration_size, split_seed)
+            train_in_target = _in_target(self, y_train, X_train)
             self.estimators_ = self._run(
                 [
-                    delayed(_fit_ranking_estimator)(estimator, X_train, y_train, self.threshold)
+                    delayed(_fit_ranking_estimator)(
+                        estimator, X_train, y_train, train_in_target, description
+                    )
                     for estimator in self.estimators
                 ],
                 "candidate fits",
             )
-        self.calib_nonnull_ = y_calib > self.threshold
-        _warn_if_no_calibration_discovery(self.calib_nonnull_, self.threshold)
-        self.calib_rankings_ = np.vstack([_ranking(est, X_calib) for est in self.estimators_])
+        self.calib_nonnull_ = _in_target(self, y_calib, X_calib)
+        _warn_if_no_calibration_discovery(self.calib_nonnull_, description)
+        self.calib_rankings_ = self._test_rankings(X_calib)
         self._set_select_seed(random_state)
         return self
 
@@ -304,6 +343,8 @@ class OptCSSelector(_BaseConformalSelector):
             "estimators": self.estimators,
             "mode": self.mode,
             "threshold": self.threshold,
+            "target": self.target,
+            "target_ranking": self.target_ranking,
             "calibration_size": self.calibration_size,
             "prefit": self.prefit,
         }
@@ -363,8 +404,9 @@ class OptCSSelector(_BaseConformalSelector):
         return rankings
 
     def _test_rankings(self, X):
-        """(K, m) rankings of the test units by the fitted candidates (mode "ms")."""
-        return np.vstack([_ranking(est, X) for est in self.estimators_])
+        """(K, m) rankings of the units by the fitted candidates (mode "ms")."""
+        transform = _prediction_transform(self)
+        return np.vstack([_ranking(est, X, transform) for est in self.estimators_])
 
     def _rankings(self, X):
         if self.mode == "ms":

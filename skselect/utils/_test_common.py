@@ -14,6 +14,7 @@ estimator is added.
 from sklearn.base import clone
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 
+from skselect.conformal import ConformalSelector
 from skselect.over_sampling import SMOTE
 from skselect.utils.discovery import all_estimators
 
@@ -49,6 +50,15 @@ INIT_PARAMS = {
     "OptCSSelector": [
         {"estimators": [LinearRegression(), Ridge(alpha=10.0)]},
         {"estimators": [Ridge(alpha=1.0)], "mode": "full"},
+    ],
+    # The wrapped selector is required; uniform weights need the stream's horizon.
+    "OnlineConformalSelector": [
+        {"selector": ConformalSelector(LinearRegression()), "horizon": 100},
+        {
+            "selector": ConformalSelector(Ridge(alpha=1.0), randomized=True),
+            "procedure": "lond",
+            "gamma": [0.5, 0.25, 0.125],
+        },
     ],
     # A 5-point grid keeps the CV estimator's checks fast.
     "PRESTOClassifierCV": {"alphas": 5},

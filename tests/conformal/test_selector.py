@@ -224,7 +224,7 @@ def test_errors():
         ConformalSelector(Ridge(), method="wbh").fit(X, y)
     with pytest.raises(NotFittedError):
         ConformalSelector(Ridge(), prefit=True).fit(X, y)
-    with pytest.raises(ValueError, match="only one class of 1{y > threshold}"):
+    with pytest.raises(ValueError, match="only one class of the target indicator"):
         ConformalSelector(LogisticRegression(), threshold=100.0).fit(X, y)
     with pytest.raises(ValueError, match="Cannot split 100 samples with calibration_size=100"):
         ConformalSelector(Ridge(), calibration_size=100).fit(X, y)

@@ -1245,6 +1245,40 @@ def _function_cases():
             key in ("ok", "nan", "above-one", "n_calib=0", "empty"),
         )
 
+    # The result object's methods, on a valid result.
+    def bounds_spec(method, arg, reject, names):
+        def call():
+            result = fdp_bounds(grid_p, 30, n_resamples=50, random_state=0)
+            return getattr(result, method)(*arg)
+
+        def check(out):
+            values = np.asarray(out.to_numpy() if hasattr(out, "to_numpy") else out, dtype=float)
+            return [] if np.all(np.isfinite(values)) and np.all(values >= 0) else [f"{out!r}"]
+
+        return Spec(call, check, (), must_reject=reject, names=names)
+
+    bounds_cases = {
+        "bound_top_k=1": ("bound_top_k", (1,), False, ()),
+        "bound_top_k=all": ("bound_top_k", (12,), False, ()),
+        "bound_top_k=0": ("bound_top_k", (0,), False, ()),
+        "bound_top_k=-1": ("bound_top_k", (-1,), True, (r"\bk\b",)),
+        "bound_top_k=13": ("bound_top_k", (13,), True, (r"\bk\b",)),
+        "bound_top_k=nan": ("bound_top_k", (float("nan"),), True, (r"\bk\b",)),
+        "bound_top_k=2.5": ("bound_top_k", (2.5,), True, (r"\bk\b",)),
+        "bound_at=0.5": ("bound_at", (0.5,), False, ()),
+        "bound_at=nan": ("bound_at", (float("nan"),), True, (r"threshold",)),
+        "largest_k=0.3": ("largest_k", (0.3,), False, ()),
+        "largest_k=nan": ("largest_k", (float("nan"),), True, (r"max_fdp",)),
+        "largest_k=2": ("largest_k", (2.0,), True, (r"max_fdp",)),
+        "to_frame": ("to_frame", (), False, ()),
+    }
+    for key, (method, arg, reject, names) in bounds_cases.items():
+        out[f"FDPBounds|{key}"] = (
+            "FDPBounds",
+            lambda m=method, a=arg, r=reject, n=names: bounds_spec(m, a, r, n),
+            key in ("bound_top_k=1", "bound_top_k=-1", "largest_k=nan"),
+        )
+
     def subset_spec(values, fdr, reject=False, names=(r"e_values",), **kw):
         def call():
             return self_consistent_subset(values, fdr, **kw)

@@ -317,52 +317,54 @@ class _Problem:
             if not np.any(direction) or predicted >= 0.0:
                 # The quadratic model sees no descent: optimal up to rounding.
                 return u, n_iter, "converged"
-            intercepts, _, psi = self.split(direction)
-            _linear_predictor(
-                self.X,
-                np.ascontiguousarray(np.cumsum(psi, axis=0)),
-                intercepts.copy(),
-                self._eta_step,
-                self.n_threads,
-            )
-            step = 1.0
-            blocked = False
-            for _ in range(_MAX_HALVINGS):
-                loss_new = _objective(
-                    eta,
-                    self._eta_step,
-                    step,
-                    self.y,
-                    self.sample_weight,
-                    self.barrier,
-                    self._chunk_sums,
-                    self.n_threads,
-                    self.link_code,
-                )
-                blocked = blocked or loss_new == np.inf
-                candidate = u + step * direction
-                objective_new = loss_new + self._penalty(candidate, l1, l2)
-                # Strict decrease: at a tiny step the Armijo bound rounds to the objective itself,
-                # and an unchanged iterate would be "accepted" forever.
-                if objective_new < objective and (
-                    objective_new <= objective + _ARMIJO * step * predicted
-                ):
-                    break
-                step *= 0.5
-            else:
-                # No feasible decrease along the Newton direction: the iterate sits on the
-                # boundary of the feasible region (a training row whose cumulative
-                # probabilities touch), or at the optimum up to rounding.
-                return u, n_iter, "boundary"
-            if np.array_equal(candidate, u):
-                return u, n_iter, "boundary"
-            u, objective = candidate, objective_new
-            if blocked and step < _BLOCKED_STEP and self._touches_constraint(step):
-                # A Newton step cut this short, ending next to a non-crossing constraint, is
-                # blocked by it (ordinalNet gives up after 10 halvings too); the caller takes
-                # over. A short step far from every constraint is just a long way to go.
-                return u, n_iter, "boundary"
+            u, objective, status = self._line_search(u, direction, objective, predicted, l1, l2)
+            if status is not None:
+                return u, n_iter, status
         return u, max_iter, "max_iter"
+
+    def _line_search(self, u, direction, objective, predicted, l1, l2):
+        """Backtracking along the proximal Newton direction, keeping every training row
+        feasible. Returns (u, objective, status): status None when the step was taken, or
+        "boundary" when the iterate cannot move (see ``solve``)."""
+        self.linear_predictor(direction, self._eta_step)
+        eta = self._eta
+        step = 1.0
+        blocked = False
+        for _ in range(_MAX_HALVINGS):
+            loss_new = _objective(
+                eta,
+                self._eta_step,
+                step,
+                self.y,
+                self.sample_weight,
+                self.barrier,
+                self._chunk_sums,
+                self.n_threads,
+                self.link_code,
+            )
+            blocked = blocked or loss_new == np.inf
+            candidate = u + step * direction
+            objective_new = loss_new + self._penalty(candidate, l1, l2)
+            # Strict decrease: at a tiny step the Armijo bound rounds to the objective itself,
+            # and an unchanged iterate would be "accepted" forever.
+            if objective_new < objective and (
+                objective_new <= objective + _ARMIJO * step * predicted
+            ):
+                break
+            step *= 0.5
+        else:
+            # No feasible decrease along the Newton direction: the iterate sits on the
+            # boundary of the feasible region (a training row whose cumulative probabilities
+            # touch), or at the optimum up to rounding.
+            return u, objective, "boundary"
+        if np.array_equal(candidate, u):
+            return u, objective, "boundary"
+        if blocked and step < _BLOCKED_STEP and self._touches_constraint(step):
+            # A Newton step cut this short, ending next to a non-crossing constraint, is
+            # blocked by it (ordinalNet gives up after 10 halvings too); the caller takes
+            # over. A short step far from every constraint is just a long way to go.
+            return candidate, objective_new, "boundary"
+        return candidate, objective_new, None
 
     def _touches_constraint(self, step):
         """Whether eta + step * eta_step has two adjacent boundaries within 1e-6 on a row."""

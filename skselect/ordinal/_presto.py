@@ -36,12 +36,9 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from skselect.ordinal._links import LINKS, cdf
-from skselect.ordinal._newton_solver import _Problem
+from skselect.ordinal._wide_solver import make_problem
 from skselect.utils._parallel import _kernel_n_threads
 
-# The Newton solver holds a dense Hessian in the (K - 1)(p + 1) parameters and factorises
-# it: beyond this many parameters a fit takes minutes and gigabytes, so it is refused up front.
-_MAX_PARAMS = 2000
 # PRESTOClassifier(alpha="auto") fits at this fraction of alpha_max (glmnet-style scaling).
 _AUTO_ALPHA_RATIO = 0.1
 
@@ -92,11 +89,19 @@ def _encode_target(estimator, X, y):
     if categorical is not None:
         categories, codes = categorical
         X, codes = validate_data(
-            estimator, X, codes, dtype=[np.float64, np.float32], order="C", y_numeric=False
+            estimator,
+            X,
+            codes,
+            accept_sparse=["csr", "csc"],
+            dtype=[np.float64, np.float32],
+            order="C",
+            y_numeric=False,
         )
         present = np.unique(codes)
         return X, categories[present], np.searchsorted(present, codes).astype(np.intp)
-    X, y = validate_data(estimator, X, y, dtype=[np.float64, np.float32], order="C")
+    X, y = validate_data(
+        estimator, X, y, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32], order="C"
+    )
     if y.dtype == object:
         # Sorting the labels (np.unique, scikit-learn's target checks) would fail with a
         # bare comparison error.
@@ -191,6 +196,11 @@ class _BaseCumulativeLogit(ClassifierMixin, BaseEstimator):
         "crossing": [StrOptions({"error", "clip", "rearrange"})],
     }
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True  # CSR and CSC, fitted without densifying
+        return tags
+
     def _validate_common(self, X, y, sample_weight):
         X, classes, codes = _encode_target(self, X, y)
         n_classes = len(classes)
@@ -214,19 +224,30 @@ class _BaseCumulativeLogit(ClassifierMixin, BaseEstimator):
                 "fit_intercept=False is only defined for K = 2 classes (logistic regression "
                 f"without intercept); y has {n_classes} classes, which need one threshold each."
             )
-        n_params = (n_classes - 1) * (X.shape[1] + 1)
-        if n_params > _MAX_PARAMS:
+        penalised_first = getattr(self, "first_penalty_factor", 0.0) > 0
+        if isinstance(self, ProportionalOddsClassifier):
+            penalised_first = self.alpha > 0
+        if X.shape[1] >= X.shape[0] and not penalised_first:
+            # With more features than rows an unpenalised weight vector has no unique
+            # maximum-likelihood value (the classes are separable), so the fit would diverge.
+            what = (
+                "alpha=0 leaves the shared weights"
+                if isinstance(self, ProportionalOddsClassifier)
+                else "first_penalty_factor=0 leaves the first boundary's weights"
+            )
             raise ValueError(
-                f"{type(self).__name__} fits (n_classes - 1) * (n_features + 1) = {n_params} "
-                f"parameters here ({n_classes} classes, {X.shape[1]} features); its Newton "
-                f"solver handles at most {_MAX_PARAMS} (a dense Hessian of that size). Reduce "
-                "the features first, for example with sklearn.feature_selection.SelectKBest or "
-                "sklearn.decomposition.PCA in a Pipeline, or merge adjacent classes."
+                f"{what} unpenalised, which {X.shape[0]} samples cannot determine for "
+                f"{X.shape[1]} features (the likelihood has no finite maximum). Use "
+                + (
+                    "alpha > 0."
+                    if isinstance(self, ProportionalOddsClassifier)
+                    else "first_penalty_factor > 0 (1 penalises it like the differences)."
+                )
             )
         return X, classes, codes, sample_weight
 
     def _make_problem(self, X, codes, n_classes, sample_weight, *, proportional_odds=False):
-        return _Problem(
+        return make_problem(
             X,
             codes,
             n_classes,
@@ -264,7 +285,9 @@ class _BaseCumulativeLogit(ClassifierMixin, BaseEstimator):
 
     def _raw_cumulative(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+        X = validate_data(
+            self, X, accept_sparse=["csr", "csc"], dtype=[np.float64, np.float32], reset=False
+        )
         return X, self._boundary_cumulative(X)
 
     def predict_cumulative_proba(self, X):
@@ -734,7 +757,7 @@ def _fold_path(X, codes, sample_weight, train, test, n_classes, alphas, settings
         proba[:, present[0]] = 1.0
         scores[:] = scorer(proba, y_test, w_test)
         return scores, n_crossed
-    problem = _Problem(
+    problem = make_problem(
         X[train],
         np.searchsorted(present, codes[train]),
         len(present),

@@ -523,3 +523,198 @@ def _cd_quadratic(
             if biggest <= tol:
                 break
     return sweep
+
+
+# --------------------------------------------------------------------------------------------
+# Wide and sparse data: derivatives in the linear predictors, and coordinate descent on the
+# quadratic model without forming the Hessian in the parameters (_wide_solver.py drives them).
+
+
+def _eta_derivatives(
+    const double[:, ::1] eta,            # IN (n_samples, n_boundaries), feasible
+    const Py_ssize_t[::1] y,             # IN (n_samples,) class codes 0..n_boundaries
+    const double[::1] sample_weight,     # IN (n_samples,) summing to one
+    double barrier,                      # IN log-barrier weight, as in _objective
+    double[:, ::1] grad,                 # OUT (n_samples, n_boundaries) weighted d loss / d eta
+    double[:, ::1] hess_diag,            # OUT (n_samples, n_boundaries) weighted diagonal
+    double[:, ::1] hess_cross,           # OUT (n_samples, max(n_boundaries - 1, 1)) (k, k + 1)
+    double[::1] chunk_sums,              # OUT scratch (chunks,)
+    int n_threads,
+    int link=0,                          # IN link code, as in _objective
+):
+    """Loss and, per row, the weighted gradient and tridiagonal Hessian in the K - 1 linear
+    predictors: the same terms as _loss_grad_hess before they are multiplied by the features."""
+    cdef Py_ssize_t n_samples = eta.shape[0], n_boundaries = eta.shape[1]
+    cdef Py_ssize_t n_chunks, chunk_size, chunk, i, k, c, start, stop
+    cdef double nll, g_up, g_lo, h_up, h_lo, h_x, w, acc, gap, coupling
+    n_chunks, chunk_size = _chunk_bounds(n_samples)
+    with nogil:
+        for chunk in prange(n_chunks, num_threads=n_threads, schedule="static"):
+            start = chunk * chunk_size
+            stop = min(start + chunk_size, n_samples)
+            acc = 0.0
+            for i in range(start, stop):
+                for k in range(n_boundaries):
+                    grad[i, k] = 0.0
+                    hess_diag[i, k] = 0.0
+                    if k + 1 < n_boundaries:
+                        hess_cross[i, k] = 0.0
+                w = sample_weight[i]
+                if w == 0.0:
+                    continue
+                c = y[i]
+                nll = 0.0
+                g_up = 0.0
+                g_lo = 0.0
+                h_up = 0.0
+                h_lo = 0.0
+                h_x = 0.0
+                if link == LOGIT:
+                    _row_terms(eta, i, n_boundaries, c, &nll, &g_up, &g_lo, &h_up, &h_lo, &h_x)
+                else:
+                    _row_terms_link(
+                        eta, i, n_boundaries, c, link, &nll, &g_up, &g_lo, &h_up, &h_lo, &h_x
+                    )
+                acc = acc + w * nll
+                if c < n_boundaries:
+                    grad[i, c] += w * g_up
+                    hess_diag[i, c] += w * h_up
+                if c > 0:
+                    grad[i, c - 1] += w * g_lo
+                    hess_diag[i, c - 1] += w * h_lo
+                if 0 < c < n_boundaries:
+                    hess_cross[i, c - 1] += w * h_x
+                if barrier > 0.0:
+                    for k in range(1, n_boundaries):
+                        if k == c:
+                            continue
+                        gap = eta[i, k] - eta[i, k - 1]
+                        acc = acc - barrier * w * log(gap)
+                        coupling = barrier * w / gap
+                        grad[i, k] -= coupling
+                        grad[i, k - 1] += coupling
+                        coupling = coupling / gap
+                        hess_diag[i, k] += coupling
+                        hess_diag[i, k - 1] += coupling
+                        hess_cross[i, k - 1] -= coupling
+            chunk_sums[chunk] = acc
+    total = 0.0
+    for chunk in range(n_chunks):
+        total += chunk_sums[chunk]
+    return total
+
+
+cdef inline double _suffix_hessian(
+    const double[:, ::1] hess_diag,
+    const double[:, ::1] hess_cross,
+    Py_ssize_t i,
+    Py_ssize_t m,
+    Py_ssize_t k,
+    Py_ssize_t n_boundaries,
+) noexcept nogil:
+    """(H_i 1_{>= m})_k: row k of the tridiagonal H_i summed over the columns m, m + 1, ..."""
+    cdef double value = 0.0
+    if k == m - 1:
+        return hess_cross[i, m - 1]
+    if k < m:
+        return 0.0
+    value = hess_diag[i, k]
+    if k - 1 >= m:
+        value = value + hess_cross[i, k - 1]
+    if k + 1 < n_boundaries:
+        value = value + hess_cross[i, k]
+    return value
+
+
+def _cd_wide(
+    const double[::1] data,              # IN CSC values of X (n_samples, n_features)
+    const Py_ssize_t[::1] indices,       # IN CSC row indices
+    const Py_ssize_t[::1] indptr,        # IN CSC column pointers (n_features + 1,)
+    const double[::1] inv_scale,         # IN (n_features,) 1 / standard deviation
+    const double[:, ::1] hess_diag,      # IN (n_samples, n_boundaries) from _eta_derivatives
+    const double[:, ::1] hess_cross,     # IN (n_samples, max(n_boundaries - 1, 1))
+    const double[:, ::1] suffix_curv,    # IN (n_samples, n_boundaries) 1' H_i[m:, m:] 1
+    const double[::1] intercept_curv,    # IN (n_boundaries,) sum_i H_i[k, k]
+    double[:, ::1] residual,             # IN/OUT (n_samples, n_boundaries) g + H (eta - eta0)
+    const Py_ssize_t[::1] active,        # IN coordinates to update, in the u layout
+    const double[::1] l1,                # IN (n_params,) L1 weights
+    const double[::1] l2,                # IN (n_params,) ridge weights
+    double[::1] w,                       # IN/OUT (n_params,) the iterate
+    int max_sweeps,
+    double tol,
+):
+    """Cyclic coordinate descent on the penalised quadratic model in the linear predictors.
+
+    u = [intercepts (K - 1), psi_1 (p), ..., psi_(K-1) (p)]; eta_ik = a_k + sum_(m <= k)
+    z_i . psi_m with z = X / scale. The model is sum_i g_i' d_i + d_i' H_i d_i / 2 in the
+    changes d_i of the linear predictors; residual holds its gradient g_i + H_i d_i, so a
+    coordinate's derivative is a sum over the non-zeros of its feature column and its update
+    touches those rows only (an intercept touches every row). Stops when no coordinate changed
+    the model by more than tol in a sweep; returns the number of sweeps.
+    """
+    cdef Py_ssize_t n_samples = residual.shape[0], n_boundaries = residual.shape[1]
+    cdef Py_ssize_t n_features = inv_scale.shape[0]
+    cdef Py_ssize_t n_active = active.shape[0], a, q, m, j, k, i, nz, lo
+    cdef int sweep = 0
+    cdef double grad, curv, z, new, delta, biggest, zij, acc
+    with nogil:
+        while sweep < max_sweeps:
+            sweep = sweep + 1
+            biggest = 0.0
+            for a in range(n_active):
+                q = active[a]
+                if l1[q] == INFINITY:
+                    continue
+                if q < n_boundaries:
+                    k = q
+                    grad = 0.0
+                    for i in range(n_samples):
+                        grad = grad + residual[i, k]
+                    curv = intercept_curv[k]
+                else:
+                    m = (q - n_boundaries) // n_features
+                    j = (q - n_boundaries) - m * n_features
+                    grad = 0.0
+                    curv = 0.0
+                    for nz in range(indptr[j], indptr[j + 1]):
+                        i = indices[nz]
+                        zij = data[nz] * inv_scale[j]
+                        acc = 0.0
+                        for k in range(m, n_boundaries):
+                            acc = acc + residual[i, k]
+                        grad = grad + zij * acc
+                        curv = curv + zij * zij * suffix_curv[i, m]
+                z = curv * w[q] - grad
+                if curv + l2[q] <= 0.0:
+                    continue
+                if z > l1[q]:
+                    new = (z - l1[q]) / (curv + l2[q])
+                elif z < -l1[q]:
+                    new = (z + l1[q]) / (curv + l2[q])
+                else:
+                    new = 0.0
+                delta = new - w[q]
+                if delta == 0.0:
+                    continue
+                w[q] = new
+                biggest = max(biggest, (curv + l2[q]) * delta * delta)
+                if q < n_boundaries:
+                    k = q
+                    for i in range(n_samples):
+                        residual[i, k] += delta * hess_diag[i, k]
+                        if k > 0:
+                            residual[i, k - 1] += delta * hess_cross[i, k - 1]
+                        if k + 1 < n_boundaries:
+                            residual[i, k + 1] += delta * hess_cross[i, k]
+                else:
+                    lo = m - 1 if m > 0 else 0
+                    for nz in range(indptr[j], indptr[j + 1]):
+                        i = indices[nz]
+                        zij = delta * data[nz] * inv_scale[j]
+                        for k in range(lo, n_boundaries):
+                            residual[i, k] += zij * _suffix_hessian(
+                                hess_diag, hess_cross, i, m, k, n_boundaries
+                            )
+            if biggest <= tol:
+                break
+    return sweep

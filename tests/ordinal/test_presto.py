@@ -549,13 +549,6 @@ def test_clone_and_get_params_roundtrip():
     assert clone(model).get_params() == model.get_params()
 
 
-def test_sparse_input_is_rejected_with_a_clear_message():
-    sparse = pytest.importorskip("scipy.sparse")
-    X, y = _ordinal_data(n=60, p=2, seed=27)
-    with pytest.raises(TypeError, match="dense data is required"):
-        PRESTOClassifier().fit(sparse.csr_matrix(X), y)
-
-
 def test_pandas_dataframe_keeps_feature_names():
     pd = pytest.importorskip("pandas")
     X, y = _ordinal_data(n=100, p=2, seed=28)
@@ -671,10 +664,13 @@ def test_cv_verbose_reports_the_choice(capsys):
     "estimator", [PRESTOClassifier(), PRESTOClassifierCV(), ProportionalOddsClassifier()]
 )
 def test_many_more_features_than_rows_is_refused_clearly(estimator):
+    # An unpenalised weight vector (the defaults) has no finite maximum-likelihood value when
+    # the features outnumber the rows; with the first vector penalised the fit is defined
+    # (tests/ordinal/test_wide_sparse.py).
     rng = np.random.default_rng(36)
     X = rng.normal(size=(50, 5000))
     y = rng.integers(0, 3, size=50)
-    with pytest.raises(ValueError, match=r"10002 parameters here \(3 classes, 5000 features\)"):
+    with pytest.raises(ValueError, match=r"50 samples cannot determine for 5000 features"):
         clone(estimator).fit(X, y)
 
 

@@ -18,8 +18,8 @@ This module holds only the Dask container: :class:`_Input` counts, gathers, make
 chunks and assembles the output; the samplers' ``_fit_resample_lazy`` methods drive it and
 set every fitted attribute themselves. The draws of a class (base rows, neighbour slots and
 steps, 24 bytes per synthetic row) are held on the client, as the provenance attributes
-derived from them must be, and go to the workers once per class (scattered with a
-distributed client), not once per chunk.
+derived from them must be; each chunk task receives only its own slice of them (scattered
+with a distributed client).
 """
 
 # Authors: The skselect developers
@@ -37,6 +37,7 @@ from skselect.utils._dask import (
     max_gather_bytes,
     register_dask_implementation,
     share,
+    share_each,
 )
 
 
@@ -228,16 +229,21 @@ class _Input:
         """Lazy output chunks ``(values, size, label)`` of one class's synthetic rows."""
         import dask
 
-        # the gathered class, its table and its draws go to the workers once, not per chunk
-        X_ref, table_ref, draws_ref = share(X_class), share(neighbours), share(draws)
-        blocks, start = [], 0
-        for size in _pieces(draws[0].shape[0], self.chunk_rows):
-            values = dask.delayed(_synthetic_chunk, pure=True)(
-                X_ref, table_ref, draws_ref, start, size
-            )
-            blocks.append((values, size, label))
-            start += size
-        return blocks
+        # the gathered class and its table go to the workers once, not once per chunk, and
+        # each chunk task gets only its own slice of the draws
+        X_ref, table_ref = share(X_class), share(neighbours)
+        sizes = _pieces(draws[0].shape[0], self.chunk_rows)
+        starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.intp)
+        slices = share_each(
+            [
+                tuple(values[start:stop] for values in draws)
+                for start, stop in zip(starts[:-1], starts[1:], strict=True)
+            ]
+        )
+        return [
+            (dask.delayed(_synthetic_chunk, pure=True)(X_ref, table_ref, piece), size, label)
+            for piece, size in zip(slices, sizes, strict=True)
+        ]
 
     def split(self, synthetic, targets):
         """Output chunks ``(values, size, label)`` of synthetic rows made on the client."""
@@ -355,10 +361,10 @@ def _pieces(n_new, chunk_rows):
     return [chunk_rows] * n_full + ([rest] if rest else [])
 
 
-def _synthetic_chunk(X_class, neighbours, draws, start, size):
+def _synthetic_chunk(X_class, neighbours, draws):
     """One output chunk of synthetic rows, as the in-memory kernel writes them."""
-    rows, cols, steps = (values[start : start + size] for values in draws)
-    out = np.empty((size, X_class.shape[1]), dtype=X_class.dtype)
+    rows, cols, steps = draws
+    out = np.empty((rows.shape[0], X_class.shape[1]), dtype=X_class.dtype)
     # One thread per task: the workers already run one task per core.
     _generate_into(X_class, neighbours, rows, cols, steps, out, 1)
     return out

@@ -367,7 +367,8 @@ class SMOTE(_GroupDriver, _ProvenanceMixin, _ImblearnSMOTE):
 of shape (n_samples_new, n_features)
             The resampled data, of the same kind as ``X``. With Dask input: the original
             partitions followed by the synthetic rows, identical to the in-memory result for
-            the same ``random_state``.
+            the same ``random_state``, and so are the fitted attributes (the provenance and
+            :meth:`resample_array` included).
 
         y_resampled : array-like of shape (n_samples_new,)
             The corresponding labels, of the same kind as ``y``.

@@ -13,6 +13,7 @@ import numpy as np
 from imblearn.base import BaseSampler
 from imblearn.under_sampling import RandomUnderSampler
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import validate_data
 
 from skselect.over_sampling import SMOTE
 from skselect.over_sampling._driver import fit_resample_io
@@ -44,6 +45,14 @@ def _synthetic_count(n_minority, smote_percent, X):
             "hold; use a smaller smote_percent (300 triples the class)."
         )
     return int(wanted)
+
+
+class _InMemoryRows:
+    """The under-sampling step on in-memory data (the Dask one: _smote_under_dask.py)."""
+
+    @staticmethod
+    def under_sample(sampler, X, y):
+        return sampler.fit_resample(X, y)
 
 
 class SMOTEUnderSampler(_ProvenanceMixin, BaseSampler):
@@ -218,7 +227,8 @@ class SMOTEUnderSampler(_ProvenanceMixin, BaseSampler):
 of shape (n_samples_new, n_features)
             The resampled data, of the same kind as ``X``. With Dask input: the original
             partitions followed by the synthetic rows, identical to the in-memory result for
-            the same ``random_state``.
+            the same ``random_state``, and so are the fitted attributes (the provenance and
+            :meth:`resample_array` included).
 
         y_resampled : array-like of shape (n_samples_new,)
             The corresponding labels, of the same kind as ``y``.
@@ -240,8 +250,19 @@ of shape (n_samples_new, n_features)
         return super().fit_resample(X, y, **params)
 
     def _fit_resample(self, X, y):
+        return self._smote_then_under(X, y, Counter(y), _InMemoryRows)
+
+    def _fit_resample_lazy(self, X, y, meta, counts, rows):
+        """Dask input (``combine/_smote_under_dask.py``): the in-memory steps, with the
+        container's ``rows`` for the under-sampling; every fitted attribute is set here."""
+        self._validate_params()
+        validate_data(self, X=meta, reset=True, skip_check_array=True)
+        return self._smote_then_under(X, y, counts, rows)
+
+    def _smote_then_under(self, X, y, counts, rows):
+        """The two steps on any container; ``counts`` is a Counter of ``y``, ``rows`` has
+        ``under_sample(sampler, X, y)`` returning the kept rows of ``X`` and ``y``."""
         n_samples = X.shape[0]
-        counts = Counter(y)
         # first in sorted label order among ties, as imbalanced-learn picks them
         minority = min(sorted(counts), key=counts.get)
         majority = max(sorted(counts), key=counts.get)
@@ -259,10 +280,13 @@ of shape (n_samples_new, n_features)
                 n_jobs=self.n_jobs,
             )
             X, y = self.smote_.fit_resample(X, y)
+            # SMOTE adds exactly sampling_strategy_[label] rows to each class
+            counts = Counter(counts)
+            for label, n_new in self.smote_.sampling_strategy_.items():
+                counts[label] += n_new
 
         under_strategy = self.under_strategy
         if under_strategy is None:
-            counts = Counter(y)
             target = max(1, int(counts[minority] * 100 / self.under_percent))
             under_strategy = {majority: target} if target < counts[majority] else None
         self.under_sampler_ = None
@@ -270,7 +294,7 @@ of shape (n_samples_new, n_features)
             self.under_sampler_ = RandomUnderSampler(
                 sampling_strategy=under_strategy, random_state=self.random_state
             )
-            X, y = self.under_sampler_.fit_resample(X, y)
+            X, y = rows.under_sample(self.under_sampler_, X, y)
 
         self._compose_provenance(n_samples)
         self.sampling_strategy_ = {

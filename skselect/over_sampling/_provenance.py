@@ -16,14 +16,18 @@ class _ProvenanceMixin:
     ``gaps_`` and :meth:`resample_array` for samplers that keep originals and add SMOTE rows.
     """
 
-    def _record_provenance(self, n_samples, per_class):
+    def _record_provenance(self, n_samples, per_class, row_index=None):
         """Store the provenance of a resampling that appends synthetic rows after the input.
 
         ``per_class`` holds, for every over-sampled class in output order, the class's row
         indices into the input, its neighbour table and the drawn (rows, cols, steps).
+        ``row_index``, when the rows were gathered from a larger input of ``n_samples`` rows
+        (Dask), maps the row indices of ``per_class`` to positions in that input.
         """
         bases, neighbours, gaps = [], [], []
         for class_indices, table, rows, cols, steps in per_class:
+            if row_index is not None:
+                class_indices = row_index[class_indices]
             bases.append(class_indices[rows])
             neighbours.append(class_indices[table[rows, cols]])
             gaps.append(steps)

@@ -13,6 +13,7 @@ materialising ``X[rows]``, the neighbour differences and their products.
 
 import math
 import numbers
+from collections import OrderedDict
 
 import numpy as np
 from imblearn.over_sampling import SMOTE as _ImblearnSMOTE
@@ -26,6 +27,7 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import OneHotEncoder
 from sklearn.utils import _safe_indexing, check_array, check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.sparsefuncs import mean_variance_axis
 from sklearn.utils.validation import validate_data
 
@@ -168,6 +170,23 @@ def _stack_csr(X, new_blocks, shape):
     return container(
         (np.concatenate(data), np.concatenate(indices), np.concatenate(indptr)), shape=shape
     )
+
+
+def _sampling_strategy_from_counts(sampler, classes, counts):
+    """imbalanced-learn's ``sampling_strategy_`` from the class counts alone (Dask input).
+
+    imbalanced-learn reads the counts off a label array; hand it a stand-in with the same
+    counts (small integer codes where the strategy never sees the labels) rather than the
+    real labels, which may be 8 bytes per row.
+    """
+    strategy = sampler.sampling_strategy
+    sampling_type = sampler._sampling_type
+    if isinstance(strategy, str | numbers.Real) and not isinstance(strategy, bool):
+        code_dtype = np.min_scalar_type(max(classes.shape[0] - 1, 0))
+        codes = np.repeat(np.arange(classes.shape[0], dtype=code_dtype), counts)
+        by_code = check_sampling_strategy(strategy, codes, sampling_type)
+        return OrderedDict((classes[int(code)], n) for code, n in by_code.items())
+    return check_sampling_strategy(strategy, np.repeat(classes, counts), sampling_type)
 
 
 @Substitution(sampling_strategy=BaseOverSampler._sampling_strategy_docstring)
@@ -348,7 +367,8 @@ class SMOTE(_GroupDriver, _ProvenanceMixin, _ImblearnSMOTE):
 of shape (n_samples_new, n_features)
             The resampled data, of the same kind as ``X``. With Dask input: the original
             partitions followed by the synthetic rows, identical to the in-memory result for
-            the same ``random_state``.
+            the same ``random_state``, and so are the fitted attributes (the provenance and
+            :meth:`resample_array` included).
 
         y_resampled : array-like of shape (n_samples_new,)
             The corresponding labels, of the same kind as ``y``.
@@ -434,6 +454,30 @@ of shape (n_samples_new, n_features)
             neighbours = self.nn_k_.kneighbors(X_class, return_distance=False)[:, 1:]
         return np.ascontiguousarray(neighbours, dtype=np.intp)
 
+    def _fit_resample_lazy(self, source):
+        """Dask input: the in-memory per-class loop on the gathered over-sampled classes.
+
+        ``source`` (``over_sampling/_smote_dask.py``) counts the classes in one pass over
+        ``y``, gathers the rows of the classes to over-sample with their positions in the
+        input, turns each class's draws into lazy output chunks and assembles the output.
+        Every fitted attribute is set here, as :meth:`_fit_resample` sets it in memory.
+        """
+        self._validate_params()
+        classes, counts = source.class_counts()
+        check_classification_targets(classes)
+        validate_data(self, X=source.meta(), reset=True, skip_check_array=True)
+        self.sampling_strategy_ = _sampling_strategy_from_counts(self, classes, counts)
+        self._validate_estimator()
+        targets = [(label, n) for label, n in self.sampling_strategy_.items() if n > 0]
+        source.check_budget(targets, dict(zip(classes, counts, strict=True)))
+        X, y, row_index = source.gather([label for label, _ in targets])
+        # the kernel runs in the chunk tasks, one thread each
+        state = self._driver_state(n_threads=1, source=source)
+        groups = [(label, np.flatnonzero(y == label), n) for label, n in targets]
+        blocks, provenance = self._over_sample_groups(X, groups, state)
+        self._record_provenance(source.n_samples, provenance, row_index=row_index)
+        return source.assemble([chunk for class_chunks in blocks for chunk in class_chunks])
+
     def _fit_resample(self, X, y):
         self._validate_estimator(sparse_search=sparse.issparse(X))
         targets = [(label, n) for label, n in self.sampling_strategy_.items() if n > 0]
@@ -477,6 +521,9 @@ of shape (n_samples_new, n_features)
 
     def _group_generate(self, X_group, members, table, distances, draws, key, position, state):
         rows, cols, steps = draws
+        if getattr(state, "source", None) is not None:
+            # Dask input: lazy chunks of the output, made by the container
+            return state.source.synthetic(X_group, table, draws, key)
         if sparse.issparse(X_group):
             return _generate_sparse(X_group, table, rows, cols, steps, state.n_threads)
         out = state.out[position : position + rows.shape[0]]
@@ -868,7 +915,72 @@ class SMOTENC(SMOTE, _ImblearnSMOTENC):
                 winners[tied, feature] = tied_winners
         return winners
 
-    def _fit_resample(self, X, y):
+    def _fit_resample_lazy(self, source):
+        """Dask input: the gathered over-sampled classes are resampled on the client.
+
+        The categorical vote breaks ties with one permutation over all synthetic rows of a
+        class, so its rows cannot be produced chunk by chunk without that permutation; the
+        synthetic rows of SMOTE-NC (not the original data) are therefore made on the client,
+        by :meth:`_fit_resample` on the gathered rows, and then split into output chunks.
+        The encoder must see every category of the data, as in memory: the gathered rows are
+        padded with rows (of a class that is not over-sampled) carrying the categories seen
+        anywhere.
+        """
+        self._validate_params()
+        classes, counts = source.class_counts()
+        check_classification_targets(classes)
+        meta = source.meta()
+        validate_data(self, X=meta, reset=True, skip_check_array=True)
+        self.sampling_strategy_ = _sampling_strategy_from_counts(self, classes, counts)
+        if self.categorical_encoder is not None:
+            raise ValueError(
+                "SMOTENC on Dask input fits its own OneHotEncoder on the categories of the "
+                "whole data; categorical_encoder must be None, got "
+                f"{type(self.categorical_encoder).__name__}."
+            )
+        self._validate_column_types(meta)
+        self._validate_estimator()
+        counts_of = dict(zip(classes, counts, strict=True))
+        targets = [(label, n) for label, n in self.sampling_strategy_.items() if n > 0]
+        # the class and its synthetic rows are both held on the client
+        source.check_budget(
+            targets,
+            {label: counts_of[label] + n_new for label, n_new in targets},
+            dtype=source.dtype if source.dtype != object else np.float64,
+            what="samples and synthetic samples",
+        )
+        labels = [label for label, _ in targets]
+        categorical = self.categorical_features_.tolist()
+        rows, y_rows, row_index, categories = source.gather_categorical(
+            labels, categorical, self.continuous_features_.tolist()
+        )
+        if not targets:
+            self._record_provenance(source.n_samples, [])
+            return source.assemble([])
+        others = [label for label in classes if label not in set(labels)]
+        if not others:
+            raise ValueError(
+                "SMOTENC on Dask input needs one class that is not over-sampled; "
+                "sampling_strategy over-samples every class."
+            )
+        n_pad = max(c.shape[0] for c in categories)
+        padding = source.padding(categories, categorical, n_pad)
+        if hasattr(rows, "iloc"):
+            import pandas as pd
+
+            X = pd.concat([rows, padding], ignore_index=True)
+        else:
+            X = np.concatenate([rows, padding])
+        y = np.concatenate([y_rows, np.full(n_pad, others[0], dtype=y_rows.dtype)])
+        # padding rows are never over-sampled: no provenance refers to them
+        row_index = np.concatenate([row_index, np.full(n_pad, -1, dtype=np.intp)])
+        X_resampled, _ = self._fit_resample(X, y, provenance_rows=(source.n_samples, row_index))
+        synthetic = X_resampled[X.shape[0] :]
+        return source.assemble(source.split(synthetic, targets))
+
+    def _fit_resample(self, X, y, *, provenance_rows=None):
+        """In-memory SMOTE-NC; ``provenance_rows=(n_samples, row_index)`` when ``X`` holds
+        rows gathered from a larger input (Dask), ``row_index`` their positions in it."""
         self.n_features_ = X.shape[1]
         self._validate_column_types(X)
         self._validate_estimator()
@@ -913,7 +1025,8 @@ class SMOTENC(SMOTE, _ImblearnSMOTENC):
             y_resampled[offset : offset + n_new] = class_label
             offset += n_new
 
-        self._record_provenance(X.shape[0], provenance)
+        n_samples, row_index = provenance_rows or (X.shape[0], None)
+        self._record_provenance(n_samples, provenance, row_index=row_index)
         n_new_total = n_total - X.shape[0]
         new_categories = self._decode_new(winner_blocks, block_starts, X_ohe.shape[1], dtype)
 

@@ -1,49 +1,43 @@
 """SMOTE, SMOTE-NC and SMOTE + under-sampling on Dask arrays and Dask DataFrames.
 
 The result is the in-memory result, value for value, whatever the partitioning and the
-number of workers:
+number of workers, and so are the fitted attributes (``sampling_strategy_``, the provenance
+``sample_indices_``, ``base_indices_``, ``neighbor_indices_``, ``gaps_``, hence
+``resample_array``):
 
 * the class counts come from one reduction over ``y``;
 * the rows of the over-sampled classes (small by definition) are gathered, in their original
-  order, to fit the neighbour search exactly as the in-memory path fits it;
+  order and with their positions in the input, and the sampler runs its in-memory per-class
+  loop on them (``_GroupDriver._over_sample_groups``: the same neighbour search and the same
+  draws, from the same ``random_state``);
 * the original partitions are passed through untouched, and the synthetic rows are generated
-  lazily, one output chunk per task, from the gathered class and its neighbour table.
+  lazily, one output chunk per task, from the gathered class, its neighbour table and its
+  draws.
 
-The random numbers are the in-memory ones. For every over-sampled class the in-memory path
-calls ``check_random_state(random_state)`` and draws one ``randint`` over the flattened
-neighbour table (or, for ``base_selection="even"``, one permutation of the class then one
-``randint`` over the neighbour slots), then one ``uniform`` per synthetic sample. Legacy
-``RandomState`` draws each of those values from the Mersenne Twister independently of the
-request size, so splitting one request into consecutive pieces gives the same numbers (the
-tests check this). The client therefore makes one sequential pass per class that draws and
-discards the numbers piece by piece, recording the 2.5 kB generator state before each
-output chunk, and each chunk task replays its own piece. We chose this over drawing the index
-and step arrays once on the client and shipping slices: those arrays take 24 bytes per
-synthetic row (240 MB for 10^7 synthetic rows) and would sit in the task graph, whereas the
-recorded states keep the graph and the client's memory independent of the output size; the
-sequential pass costs the same draws as the in-memory path and no interpolation.
+This module holds only the Dask container: :class:`_Input` counts, gathers, makes the lazy
+chunks and assembles the output; the samplers' ``_fit_resample_lazy`` methods drive it and
+set every fitted attribute themselves. The draws of a class (base rows, neighbour slots and
+steps, 24 bytes per synthetic row) are held on the client, as the provenance attributes
+derived from them must be; each chunk task receives only its own slice of them (scattered
+with a distributed client).
 """
 
 # Authors: The skselect developers
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
-from collections import OrderedDict
-from numbers import Real
 
 import numpy as np
-from imblearn.utils import check_sampling_strategy
-from sklearn.utils import check_array, check_random_state
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import validate_data
+from sklearn.utils import check_array
 
-from skselect.over_sampling._smote import SMOTE, SMOTENC, _generate_into
+from skselect.over_sampling._smote import SMOTE, _generate_into
 from skselect.utils._dask import (
     GATHER_CONFIG_KEY,
     import_dask,
     max_gather_bytes,
     register_dask_implementation,
     share,
+    share_each,
 )
 
 
@@ -138,6 +132,147 @@ class _Input:
             return self.X._meta
         return np.empty((0, self.n_features), dtype=self.dtype)
 
+    # -- what the samplers' _fit_resample_lazy call, in this order ---------------------------
+
+    def class_counts(self):
+        """The sorted classes and their counts, from one pass over ``y``."""
+        classes, counts, lengths = _class_counts(self)
+        self.n_samples = int(sum(lengths))
+        # where each partition starts in the input: the positions of the gathered rows
+        self.offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.intp)
+        if self.is_frame:
+            n_parts = max(1, len(lengths))
+            self.chunk_rows = max(1, -(-self.n_samples // n_parts))
+        return classes, counts
+
+    def check_budget(self, targets, counts_of, dtype=None, what="samples"):
+        """A ValueError naming the class when the gathered rows would exceed the budget."""
+        _check_budget(
+            targets, counts_of, self.n_features, self.dtype if dtype is None else dtype, what
+        )
+
+    def gather(self, labels):
+        """The rows of the classes ``labels``, their labels and their positions in the input.
+
+        The rows come in their input order, as NumPy arrays of the dtype the in-memory path
+        converts ``X`` to; every partition is checked as the in-memory path checks ``X``.
+        """
+        import dask
+
+        gather = dask.delayed(_gather_part, pure=True)
+        parts = dask.compute(
+            *[
+                gather(X_part, y_part, offset, labels, self.dtype, not self.is_frame)
+                for X_part, y_part, offset in zip(
+                    self.X_parts, self.y_parts, self.offsets, strict=True
+                )
+            ]
+        )
+        return _join_parts(parts, self.n_features, self.dtype, self.y_dtype)
+
+    def gather_categorical(self, labels, categorical, continuous):
+        """SMOTE-NC's gathered rows: as :meth:`gather`, plus the categories seen anywhere.
+
+        The rows stay a DataFrame for DataFrame input (SMOTE-NC's encoder reads its column
+        dtypes); the categories are those of every row, over-sampled class or not.
+        """
+        import dask
+
+        part_task = dask.delayed(_smotenc_part, pure=True)
+        parts = dask.compute(
+            *[
+                part_task(X_part, y_part, offset, labels, categorical, continuous, self.is_frame)
+                for X_part, y_part, offset in zip(
+                    self.X_parts, self.y_parts, self.offsets, strict=True
+                )
+            ]
+        )
+        categories = [
+            _unique(np.concatenate([part[3][index] for part in parts]))
+            for index in range(len(categorical))
+        ]
+        if self.is_frame:
+            import pandas as pd
+
+            rows = pd.concat([part[0] for part in parts])
+        else:
+            rows = np.concatenate([part[0] for part in parts])
+        y_rows = np.concatenate([part[1] for part in parts])
+        index = np.concatenate([part[2] for part in parts])
+        return rows, y_rows, index, categories
+
+    def padding(self, categories, categorical, n_rows):
+        """``n_rows`` rows carrying every category of ``categories``, zero elsewhere.
+
+        SMOTE-NC's encoder must see every category of the data, as in memory; these rows
+        (of a class that is not over-sampled) bring the categories the gathered rows lack.
+        """
+        if self.is_frame:
+            import pandas as pd
+
+            return pd.DataFrame(
+                {
+                    column: (
+                        np.resize(categories[categorical.index(position)], n_rows)
+                        if position in categorical
+                        else np.zeros(n_rows)
+                    )
+                    for position, column in enumerate(self.columns)
+                }
+            ).astype(self.dtypes)
+        padding = np.zeros((n_rows, self.n_features), dtype=self.dtype)
+        for index, column in enumerate(categorical):
+            padding[:, column] = np.resize(categories[index], n_rows)
+        return padding
+
+    def synthetic(self, X_class, neighbours, draws, label):
+        """Lazy output chunks ``(values, size, label)`` of one class's synthetic rows."""
+        import dask
+
+        # the gathered class and its table go to the workers once, not once per chunk, and
+        # each chunk task gets only its own slice of the draws
+        X_ref, table_ref = share(X_class), share(neighbours)
+        sizes = _pieces(draws[0].shape[0], self.chunk_rows)
+        starts = np.concatenate([[0], np.cumsum(sizes)]).astype(np.intp)
+        slices = share_each(
+            [
+                tuple(values[start:stop] for values in draws)
+                for start, stop in zip(starts[:-1], starts[1:], strict=True)
+            ]
+        )
+        return [
+            (dask.delayed(_synthetic_chunk, pure=True)(X_ref, table_ref, piece), size, label)
+            for piece, size in zip(slices, sizes, strict=True)
+        ]
+
+    def split(self, synthetic, targets):
+        """Output chunks ``(values, size, label)`` of synthetic rows made on the client."""
+        import dask.array as da
+
+        if not self.is_frame and synthetic.dtype != self.dtype:
+            # integer input comes back as float64, as in memory: the original rows too
+            self.X = self.X.astype(synthetic.dtype)
+            self.dtype = synthetic.dtype
+        blocks, offset = [], 0
+        for label, n_new in targets:
+            for size in _pieces(n_new, self.chunk_rows):
+                values = synthetic[offset : offset + size]
+                if not self.is_frame:
+                    values = da.from_array(np.ascontiguousarray(values), chunks=(size, -1))
+                blocks.append((values, size, label))
+                offset += size
+        return blocks
+
+    def assemble(self, blocks):
+        """The lazy output: the original partitions, then the blocks ``(values, size, label)``."""
+        return _assemble(self, blocks)
+
+
+def _unique(values):
+    import pandas as pd
+
+    return pd.unique(values)
+
 
 def _partition_counts(y_part):
     labels, counts = np.unique(np.asarray(y_part), return_counts=True)
@@ -158,23 +293,6 @@ def _class_counts(data):
     for labels, counts in non_empty:
         totals[np.searchsorted(classes, labels)] += counts
     return classes, totals, lengths
-
-
-def _sampling_strategy(sampler, classes, counts):
-    """imbalanced-learn's sampling_strategy_ from the class counts alone.
-
-    imbalanced-learn reads the counts off a label array; hand it a stand-in with the same
-    counts (small integer codes where the strategy never sees the labels) rather than the
-    real labels, which may be 8 bytes per row.
-    """
-    strategy = sampler.sampling_strategy
-    sampling_type = sampler._sampling_type
-    if isinstance(strategy, str | Real) and not isinstance(strategy, bool):
-        code_dtype = np.min_scalar_type(max(classes.shape[0] - 1, 0))
-        codes = np.repeat(np.arange(classes.shape[0], dtype=code_dtype), counts)
-        by_code = check_sampling_strategy(strategy, codes, sampling_type)
-        return OrderedDict((classes[int(code)], n) for code, n in by_code.items())
-    return check_sampling_strategy(strategy, np.repeat(classes, counts), sampling_type)
 
 
 def _check_budget(targets, counts_of, n_features, dtype, what="samples"):
@@ -207,33 +325,34 @@ def _check_lengths(X_part, y_part):
         )
 
 
-def _gather_part(X_part, y_part, labels, dtype, as_array):
-    """Rows of each target class in one partition (checked as the in-memory path checks X)."""
+def _target_mask(y_part, labels):
+    return np.isin(y_part, np.asarray(labels, dtype=y_part.dtype))
+
+
+def _gather_part(X_part, y_part, offset, labels, dtype, as_array):
+    """Rows of the target classes in one partition, their labels and input positions (the
+    partition checked as the in-memory path checks X)."""
     _check_lengths(X_part, y_part)
     X_part = check_array(
         X_part, dtype=dtype if as_array else "numeric", ensure_min_samples=0, input_name="X"
     )
     y_part = np.asarray(y_part)
-    return [np.ascontiguousarray(X_part[y_part == label], dtype=dtype) for label in labels]
-
-
-def _gather_classes(data, labels):
-    """The rows of every target class, in their original order, on the client."""
-    import dask
-
-    gather = dask.delayed(_gather_part, pure=True)
-    parts = dask.compute(
-        *[
-            gather(X_part, y_part, labels, data.dtype, not data.is_frame)
-            for X_part, y_part in zip(data.X_parts, data.y_parts, strict=True)
-        ]
+    mask = _target_mask(y_part, labels)
+    return (
+        np.ascontiguousarray(X_part[mask], dtype=dtype),
+        y_part[mask],
+        np.flatnonzero(mask) + offset,
     )
-    return [
-        np.concatenate([part[index] for part in parts])
-        if parts
-        else np.empty((0, data.n_features), dtype=data.dtype)
-        for index in range(len(labels))
-    ]
+
+
+def _join_parts(parts, n_features, dtype, y_dtype):
+    if not parts:
+        return (
+            np.empty((0, n_features), dtype=dtype),
+            np.empty(0, dtype=y_dtype),
+            np.empty(0, dtype=np.intp),
+        )
+    return tuple(np.concatenate([part[i] for part in parts]) for i in range(3))
 
 
 def _pieces(n_new, chunk_rows):
@@ -242,66 +361,10 @@ def _pieces(n_new, chunk_rows):
     return [chunk_rows] * n_full + ([rest] if rest else [])
 
 
-def _record_states(random_state, n_class, n_neighbors, pieces, base_selection):
-    """Replay the in-memory draws piece by piece; keep the generator state at each piece.
-
-    Returns the states before each piece of the index draw and of the step draw, and for
-    ``"even"`` the permuted class rows that serve once more.
-    """
-    rng = check_random_state(random_state)
-    n_new = sum(pieces)
-    extra = None
-    if base_selection == "random":
-        high = n_class * n_neighbors
-    else:
-        extra = rng.permutation(n_class)[: n_new % n_class]
-        high = n_neighbors
-    index_states = []
-    for size in pieces:
-        index_states.append(rng.get_state())
-        rng.randint(low=0, high=high, size=size)
-    step_states = []
-    for size in pieces:
-        step_states.append(rng.get_state())
-        rng.uniform(size=size)
-    return index_states, step_states, extra
-
-
-def _replay(states, start, size, n_new, n_class, n_neighbors, base_selection, extra):
-    """Base rows, neighbour slots and steps of the class's synthetic rows start..start+size."""
-    index_state, step_state = states
-    rng = np.random.RandomState()
-    rng.set_state(index_state)
-    if base_selection == "random":
-        flat = rng.randint(low=0, high=n_class * n_neighbors, size=size)
-        rows, cols = np.divmod(flat, n_neighbors)
-    else:
-        cols = rng.randint(low=0, high=n_neighbors, size=size)
-        # In memory: every row n_new // n_class times in order, then the permuted extras.
-        n_per_sample = n_new // n_class
-        position = np.arange(start, start + size)
-        n_repeated = n_per_sample * n_class
-        rows = np.empty(size, dtype=np.intp)
-        repeated = position < n_repeated
-        if n_per_sample:
-            rows[repeated] = position[repeated] // n_per_sample
-        rows[~repeated] = extra[position[~repeated] - n_repeated]
-    rng.set_state(step_state)
-    steps = rng.uniform(size=size)
-    return (
-        np.ascontiguousarray(rows, dtype=np.intp),
-        np.ascontiguousarray(cols, dtype=np.intp),
-        np.ascontiguousarray(steps, dtype=np.float64),
-    )
-
-
-def _synthetic_chunk(X_class, neighbours, states, start, size, n_new, base_selection, extra):
+def _synthetic_chunk(X_class, neighbours, draws):
     """One output chunk of synthetic rows, as the in-memory kernel writes them."""
-    n_class, n_neighbors = neighbours.shape
-    rows, cols, steps = _replay(
-        states, start, size, n_new, n_class, n_neighbors, base_selection, extra
-    )
-    out = np.empty((size, X_class.shape[1]), dtype=X_class.dtype)
+    rows, cols, steps = draws
+    out = np.empty((rows.shape[0], X_class.shape[1]), dtype=X_class.dtype)
     # One thread per task: the workers already run one task per core.
     _generate_into(X_class, neighbours, rows, cols, steps, out, 1)
     return out
@@ -357,65 +420,10 @@ def _assemble(data, blocks):
     return dd.concat([data.X, X_new]), dd.concat([data.y, y_new])
 
 
-def _prepare(sampler, X, y):
-    """Validate, count the classes and compute sampling_strategy_ (no pass over X yet)."""
-    import_dask()
-    sampler._validate_params()
-    data = _Input(X, y)
-    classes, counts, lengths = _class_counts(data)
-    check_classification_targets(classes)
-    data.n_samples = int(sum(lengths))
-    if data.is_frame:
-        n_parts = max(1, len(lengths))
-        data.chunk_rows = max(1, -(-data.n_samples // n_parts))
-    validate_data(sampler, X=data.meta(), reset=True, skip_check_array=True)
-    sampler.sampling_strategy_ = _sampling_strategy(sampler, classes, counts)
-    targets = [(label, n) for label, n in sampler.sampling_strategy_.items() if n > 0]
-    return data, targets, dict(zip(classes, counts, strict=True))
-
-
-def _smote(sampler, X, y):
-    import dask
-
-    data, targets, counts_of = _prepare(sampler, X, y)
-    sampler._validate_estimator()
-    _check_budget(targets, counts_of, data.n_features, data.dtype)
-    gathered = _gather_classes(data, [label for label, _ in targets])
-    blocks = []
-    for (label, n_new), X_class in zip(targets, gathered, strict=True):
-        neighbours = sampler._class_neighbours(X_class, label)
-        pieces = _pieces(n_new, data.chunk_rows)
-        index_states, step_states, extra = _record_states(
-            sampler.random_state,
-            X_class.shape[0],
-            neighbours.shape[1],
-            pieces,
-            sampler.base_selection,
-        )
-        # the gathered class goes to the workers once, not once per chunk task
-        X_class_ref, neighbours_ref = share(X_class), share(neighbours)
-        start = 0
-        for size, index_state, step_state in zip(pieces, index_states, step_states, strict=True):
-            values = dask.delayed(_synthetic_chunk, pure=True)(
-                X_class_ref,
-                neighbours_ref,
-                (index_state, step_state),
-                start,
-                size,
-                n_new,
-                sampler.base_selection,
-                extra,
-            )
-            blocks.append((values, size, label))
-            start += size
-    return _assemble(data, blocks)
-
-
-def _smotenc_part(X_part, y_part, labels, categorical, continuous, is_frame):
-    """Rows of the target classes, the categories seen, and the in-memory input checks."""
+def _smotenc_part(X_part, y_part, offset, labels, categorical, continuous, is_frame):
+    """Rows of the target classes, their labels and input positions, the categories seen,
+    and the in-memory input checks."""
     _check_lengths(X_part, y_part)
-    import pandas as pd
-
     take = (
         (lambda columns: X_part.iloc[:, columns])
         if is_frame
@@ -423,122 +431,17 @@ def _smotenc_part(X_part, y_part, labels, categorical, continuous, is_frame):
     )
     # The in-memory path checks the continuous features of every row (numeric, finite).
     check_array(take(continuous), ensure_min_samples=0, input_name="X")
-    categories = [pd.unique(np.asarray(take([column])).ravel()) for column in categorical]
+    categories = [_unique(np.asarray(take([column])).ravel()) for column in categorical]
     y_part = np.asarray(y_part)
-    mask = np.isin(y_part, np.asarray(labels, dtype=y_part.dtype))
+    mask = _target_mask(y_part, labels)
     rows = X_part[mask] if is_frame else np.asarray(X_part)[mask]
-    return rows, y_part[mask], categories
+    return rows, y_part[mask], np.flatnonzero(mask) + offset, categories
 
 
-def _smotenc(sampler, X, y):
-    """SMOTE-NC: the gathered classes are resampled on the client.
-
-    The categorical vote breaks ties with one permutation over all synthetic rows of a class,
-    so its rows cannot be produced chunk by chunk without that permutation; the synthetic rows
-    of SMOTE-NC (not the original data) are therefore computed on the client, by the
-    in-memory SMOTENC itself, and then split into output chunks.
-    """
-    import dask
-    import dask.array as da
-    import pandas as pd
-    from sklearn.base import clone
-
-    data, targets, counts_of = _prepare(sampler, X, y)
-    if sampler.categorical_encoder is not None:
-        raise ValueError(
-            "SMOTENC on Dask input fits its own OneHotEncoder on the categories of the whole "
-            "data; categorical_encoder must be None, got "
-            f"{type(sampler.categorical_encoder).__name__}."
-        )
-    sampler._validate_column_types(data.meta())
-    sampler._validate_estimator()
-    # the class and its synthetic rows are both held on the client
-    _check_budget(
-        targets,
-        {label: counts_of[label] + n_new for label, n_new in targets},
-        data.n_features,
-        data.dtype if data.dtype != object else np.float64,
-        what="samples and synthetic samples",
-    )
-    labels = [label for label, _ in targets]
-    categorical = sampler.categorical_features_.tolist()
-    continuous = sampler.continuous_features_.tolist()
-    part_task = dask.delayed(_smotenc_part, pure=True)
-    parts = dask.compute(
-        *[
-            part_task(X_part, y_part, labels, categorical, continuous, data.is_frame)
-            for X_part, y_part in zip(data.X_parts, data.y_parts, strict=True)
-        ]
-    )
-    if not targets:
-        return _assemble(data, [])
-
-    # The encoder must see every category of the data, as in memory: pad the gathered rows
-    # with rows (of a class that is not over-sampled) carrying the categories seen anywhere.
-    categories = [
-        pd.unique(np.concatenate([part[2][index] for part in parts]))
-        for index in range(len(categorical))
-    ]
-    others = [label for label in counts_of if label not in set(labels)]
-    if not others:
-        raise ValueError(
-            "SMOTENC on Dask input needs one class that is not over-sampled; "
-            "sampling_strategy over-samples every class."
-        )
-    n_pad = max(c.shape[0] for c in categories)
-    if data.is_frame:
-        rows = pd.concat([part[0] for part in parts])
-        padding = pd.DataFrame(
-            {
-                column: (
-                    np.resize(categories[categorical.index(position)], n_pad)
-                    if position in categorical
-                    else np.zeros(n_pad)
-                )
-                for position, column in enumerate(data.columns)
-            }
-        ).astype(data.dtypes)
-        X_small = pd.concat([rows, padding], ignore_index=True)
-    else:
-        rows = np.concatenate([part[0] for part in parts])
-        padding = np.zeros((n_pad, data.n_features), dtype=data.dtype)
-        for index, column in enumerate(categorical):
-            padding[:, column] = np.resize(categories[index], n_pad)
-        X_small = np.concatenate([rows, padding])
-    y_rows = np.concatenate([part[1] for part in parts])
-    y_small = np.concatenate([y_rows, np.full(n_pad, others[0], dtype=y_rows.dtype)])
-
-    inner = clone(sampler).set_params(
-        sampling_strategy={label: int(counts_of[label] + n_new) for label, n_new in targets}
-    )
-    X_out, _ = inner.fit_resample(X_small, y_small)
-    for name in (
-        "categorical_features_",
-        "continuous_features_",
-        "categorical_encoder_",
-        "median_std_",
-        "nn_k_",
-        "n_features_",
-    ):
-        setattr(sampler, name, getattr(inner, name))
-    synthetic = X_out.iloc[len(y_small) :] if data.is_frame else X_out[len(y_small) :]
-    if not data.is_frame and synthetic.dtype != data.dtype:
-        data.X = data.X.astype(synthetic.dtype)
-        data.dtype = synthetic.dtype
-    blocks, offset = [], 0
-    for label, n_new in targets:
-        for size in _pieces(n_new, data.chunk_rows):
-            values = (
-                synthetic.iloc[offset : offset + size]
-                if data.is_frame
-                else synthetic[offset : offset + size]
-            )
-            if not data.is_frame:
-                values = da.from_array(np.ascontiguousarray(values), chunks=(size, -1))
-            blocks.append((values, size, label))
-            offset += size
-    return _assemble(data, blocks)
+def _smote(sampler, X, y):
+    """SMOTE's and SMOTE-NC's lazy ``fit_resample``: the sampler drives this container."""
+    import_dask()
+    return sampler._fit_resample_lazy(_Input(X, y))
 
 
 register_dask_implementation(SMOTE, _smote)
-register_dask_implementation(SMOTENC, _smotenc)

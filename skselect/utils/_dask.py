@@ -94,6 +94,16 @@ def fit_resample_dask_input(sampler, X, y, params):
     )
 
 
+def _client():
+    """The current distributed client, or None."""
+    try:
+        from distributed import get_client
+
+        return get_client()
+    except (ImportError, ValueError):
+        return None
+
+
 def share(obj):
     """One copy of ``obj`` for every task that needs it.
 
@@ -102,10 +112,20 @@ def share(obj):
     """
     import dask
 
-    try:
-        from distributed import get_client
-
-        client = get_client()
-    except (ImportError, ValueError):
+    client = _client()
+    if client is None:
         return dask.delayed(obj, pure=True)
     return client.scatter(obj, hash=True)
+
+
+def share_each(objs):
+    """One reference per object of ``objs``, for tasks that each need only their own one.
+
+    As :func:`share`, with all the objects scattered in one call.
+    """
+    import dask
+
+    client = _client()
+    if client is None:
+        return [dask.delayed(obj, pure=True) for obj in objs]
+    return client.scatter(list(objs), hash=True)

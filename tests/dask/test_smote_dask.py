@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from imblearn.over_sampling import SMOTE as ImbSMOTE
 from imblearn.over_sampling import SMOTENC as ImbSMOTENC
+from sklearn.base import clone
 from sklearn.datasets import make_classification
 
 from skselect.combine import SMOTEUnderSampler
@@ -218,3 +219,135 @@ def test_in_memory_X_with_lazy_labels():
     expected_X, _ = SMOTE(random_state=0).fit_resample(X, y)
     got_X, got_y = SMOTE(random_state=0).fit_resample(X, da.from_array(y, chunks=100))
     assert isinstance(got_X, np.ndarray) and np.array_equal(got_X, expected_X)
+
+
+_PROVENANCE = ("sample_indices_", "synthetic_indices_", "base_indices_", "neighbor_indices_")
+
+
+def _assert_same_provenance(got, expected, n_samples):
+    for name in _PROVENANCE:
+        np.testing.assert_array_equal(getattr(got, name), getattr(expected, name), err_msg=name)
+    np.testing.assert_array_equal(got.gaps_, expected.gaps_)
+    weights = np.linspace(1.0, 2.0, n_samples)
+    np.testing.assert_array_equal(got.resample_array(weights), expected.resample_array(weights))
+    np.testing.assert_array_equal(
+        got.resample_array(weights, interpolate=True),
+        expected.resample_array(weights, interpolate=True),
+    )
+
+
+@pytest.mark.parametrize("chunks", [1500, 173])
+@pytest.mark.parametrize("base_selection", ["random", "even"])
+def test_smote_array_provenance_is_the_in_memory_one(dask_client, chunks, base_selection):
+    X, y = _data()
+    expected = SMOTE(random_state=1, base_selection=base_selection)
+    expected.fit_resample(X, y)
+    sampler = SMOTE(random_state=1, base_selection=base_selection)
+    X_res, _ = sampler.fit_resample(
+        da.from_array(X, chunks=(chunks, 5)), da.from_array(y, chunks=chunks)
+    )
+    _assert_same_provenance(sampler, expected, len(y))
+    assert sampler.sampling_strategy_ == expected.sampling_strategy_
+    assert sampler.n_features_in_ == X.shape[1]
+    # and it describes the Dask output
+    got = X_res.compute()
+    base, neighbour, gaps = sampler.base_indices_, sampler.neighbor_indices_, sampler.gaps_
+    np.testing.assert_allclose(
+        got[sampler.synthetic_indices_], X[base] + gaps[:, None] * (X[neighbour] - X[base])
+    )
+    np.testing.assert_array_equal(got[: len(y)], X[sampler.sample_indices_])
+
+
+@pytest.mark.parametrize("npartitions", [1, 3])
+def test_smote_dataframe_provenance_is_the_in_memory_one(dask_client, npartitions):
+    pd = pytest.importorskip("pandas", reason="needs pandas for DataFrames")
+    dd = pytest.importorskip("dask.dataframe", reason="needs dask[dataframe] (skselect[dask])")
+    X, y = _data()
+    frame, labels = pd.DataFrame(X, columns=list("abcde")), pd.Series(y, name="target")
+    expected = SMOTE(random_state=2)
+    expected.fit_resample(frame, labels)
+    sampler = SMOTE(random_state=2)
+    sampler.fit_resample(
+        dd.from_pandas(frame, npartitions=npartitions),
+        dd.from_pandas(labels, npartitions=npartitions),
+    )
+    _assert_same_provenance(sampler, expected, len(y))
+    assert list(sampler.feature_names_in_) == list("abcde")
+
+
+@pytest.mark.parametrize("npartitions", [1, 4])
+def test_smotenc_dataframe_provenance_is_the_in_memory_one(dask_client, npartitions):
+    pd = pytest.importorskip("pandas", reason="needs pandas for DataFrames")
+    dd = pytest.importorskip("dask.dataframe", reason="needs dask[dataframe] (skselect[dask])")
+    X, y = _data()
+    rng = np.random.RandomState(0)
+    frame = pd.DataFrame(X[:, :3], columns=["a", "b", "c"])
+    frame["colour"] = pd.Categorical(rng.choice(["red", "green", "blue"], size=len(y)))
+    frame["level"] = rng.randint(0, 4, size=len(y))
+    labels = pd.Series(y, name="target")
+    kwargs = {"categorical_features": ["colour", "level"], "random_state": 3}
+    expected = SMOTENC(**kwargs)
+    expected.fit_resample(frame, labels)
+    sampler = SMOTENC(**kwargs)
+    sampler.fit_resample(
+        dd.from_pandas(frame, npartitions=npartitions),
+        dd.from_pandas(labels, npartitions=npartitions),
+    )
+    _assert_same_provenance(sampler, expected, len(y))
+    assert sampler.median_std_ == pytest.approx(expected.median_std_)
+
+
+def test_smotenc_array_provenance_is_the_in_memory_one(dask_client):
+    X, y = _data()
+    X[:, 4] = np.random.RandomState(1).randint(0, 3, size=len(y))
+    expected = SMOTENC(categorical_features=[4], random_state=5)
+    expected.fit_resample(X, y)
+    sampler = SMOTENC(categorical_features=[4], random_state=5)
+    sampler.fit_resample(da.from_array(X, chunks=333), da.from_array(y, chunks=333))
+    _assert_same_provenance(sampler, expected, len(y))
+
+
+def test_smote_under_sampler_provenance_is_the_in_memory_one(dask_client):
+    X, y = _data()
+    kwargs = {"smote_percent": 200, "under_percent": 150, "random_state": 7}
+    expected = SMOTEUnderSampler(**kwargs)
+    expected.fit_resample(X, y)
+    sampler = SMOTEUnderSampler(**kwargs)
+    X_res, _ = sampler.fit_resample(da.from_array(X, chunks=256), da.from_array(y, chunks=256))
+    _assert_same_provenance(sampler, expected, len(y))
+    got = X_res.compute()
+    np.testing.assert_array_equal(
+        got[np.setdiff1d(np.arange(len(got)), sampler.synthetic_indices_)],
+        X[sampler.sample_indices_],
+    )
+
+
+@pytest.mark.parametrize("first", ["memory", "dask"])
+def test_a_dask_fit_replaces_the_provenance_of_an_earlier_fit(dask_client, first):
+    """Nothing of a first fit (in memory or on Dask input) survives a Dask fit on other data."""
+    X_a, y_a = _data(n_samples=600, seed=3)
+    X_b, y_b = _data(seed=4, weights=(0.6, 0.3, 0.1))
+    samplers = {
+        "smote": (SMOTE(random_state=0), lambda X: X),
+        "smotenc": (SMOTENC(categorical_features=[4], random_state=0), _with_categories),
+        "smote_under": (SMOTEUnderSampler(random_state=0), lambda X: X),
+    }
+    for sampler, prepare in samplers.values():
+        X_first = prepare(X_a)
+        if first == "memory":
+            sampler.fit_resample(X_first, y_a)
+        else:
+            sampler.fit_resample(da.from_array(X_first, chunks=200), da.from_array(y_a, chunks=200))
+        X_second = prepare(X_b)
+        sampler.fit_resample(da.from_array(X_second, chunks=400), da.from_array(y_b, chunks=400))
+        expected = clone(sampler)
+        expected.fit_resample(X_second, y_b)
+        _assert_same_provenance(sampler, expected, len(y_b))
+        with pytest.raises(ValueError, match=f"the last fit_resample saw {len(y_b)} samples"):
+            sampler.resample_array(np.ones(len(y_a)))
+
+
+def _with_categories(X):
+    X = X.copy()
+    X[:, 4] = np.arange(X.shape[0]) % 3
+    return X

@@ -409,3 +409,119 @@ def test_neighbours_do_not_depend_on_feature_units(Sampler):
     assert_array_equal(first.gaps_, second.gaps_)
     if Sampler is SMOGN:
         assert_array_equal(first.noise_mask_, second.noise_mask_)
+
+
+# -- what the user guide and the docstrings promise ------------------------------------------
+
+
+@pytest.mark.parametrize("Sampler", [SMOTER, SMOGN])
+def test_seeds_of_a_bin_are_used_in_turn(Sampler):
+    """Each seed of a growing bin is a base n_new // n_bin times, some once more."""
+    X, y = _data()
+    sampler = Sampler(sampling_strategy="extreme", random_state=0)
+    sampler.fit_resample(X, y)
+    counts = np.bincount(sampler.bin_indices_)
+    bases = sampler.base_indices_
+    growing = [b for b in range(counts.size) if sampler.sampling_strategy_[b] > counts[b]]
+    assert growing
+    for b in growing:
+        n_new = sampler.sampling_strategy_[b] - counts[b]
+        quotient, remainder = divmod(n_new, counts[b])
+        members = np.flatnonzero(sampler.bin_indices_ == b)
+        uses = np.array([(bases == member).sum() for member in members])
+        assert set(uses.tolist()) <= {quotient, quotient + 1}
+        assert (uses == quotient + 1).sum() == remainder
+
+
+@pytest.mark.parametrize("Sampler", SAMPLERS)
+def test_kept_rows_in_input_order_then_synthetic_rows_bin_by_bin(Sampler):
+    X, y = _data()
+    sampler = Sampler(random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    kept = sampler.sample_indices_
+    assert np.all(np.diff(kept) > 0)
+    assert_array_equal(X_res[: kept.size], X[kept])
+    assert_array_equal(y_res[: kept.size], y[kept])
+    if Sampler is not RelevanceRandomUnderSampler:
+        assert np.all(np.diff(sampler.bin_indices_[sampler.base_indices_]) >= 0)
+    # shrinking bins keep a subset of their own rows, growing bins all of theirs
+    counts = np.bincount(sampler.bin_indices_)
+    kept_counts = np.bincount(sampler.bin_indices_[kept], minlength=counts.size)
+    for b in range(counts.size):
+        assert kept_counts[b] == min(counts[b], sampler.sampling_strategy_[b])
+
+
+def test_random_over_sampler_copies_rows_with_their_targets():
+    X, y = _data()
+    sampler = RelevanceRandomOverSampler(random_state=0)
+    X_res, y_res = sampler.fit_resample(X, y)
+    synthetic, base = sampler.synthetic_indices_, sampler.base_indices_
+    assert synthetic.size > 0
+    assert_array_equal(X_res[synthetic], X[base])
+    assert_array_equal(y_res[synthetic], y[base])
+    # a copy's neighbour is its base and its gap 0
+    assert_array_equal(sampler.neighbor_indices_, base)
+    assert_array_equal(sampler.gaps_, 0.0)
+
+
+def test_extreme_makes_rare_bins_larger_than_normal_ones():
+    X, y = _data()
+    sampler = SMOTER(sampling_strategy="extreme", random_state=0).fit(X, y)
+    sizes = np.array([sampler.sampling_strategy_[b] for b in range(sampler.rare_bins_.size)])
+    assert sizes[sampler.rare_bins_].min() > sizes[~sampler.rare_bins_].max()
+
+
+@pytest.mark.parametrize("Sampler", [SMOTER, SMOGN])
+def test_n_jobs_never_changes_the_output(Sampler):
+    X, y = _data()
+    X_one, y_one = Sampler(n_jobs=1, random_state=0).fit_resample(X, y)
+    X_two, y_two = Sampler(n_jobs=2, random_state=0).fit_resample(X, y)
+    assert_array_equal(X_one, X_two)
+    assert_array_equal(y_one, y_two)
+
+
+@pytest.mark.parametrize("Sampler", SAMPLERS)
+def test_random_state_instance_is_the_generator_of_the_whole_call(Sampler):
+    X, y = _data()
+    X_int, y_int = Sampler(random_state=3).fit_resample(X, y)
+    rng = np.random.RandomState(3)
+    X_rng, y_rng = Sampler(random_state=rng).fit_resample(X, y)
+    assert_array_equal(X_int, X_rng)
+    assert_array_equal(y_int, y_rng)
+
+
+def _with_colour(seed=0):
+    pd = pytest.importorskip("pandas")
+    X, y = _data(seed=seed)
+    frame = pd.DataFrame(X, columns=list("abcd"))
+    frame["colour"] = np.random.RandomState(seed).choice(["red", "green", "blue"], size=len(y))
+    return frame, y
+
+
+def test_smoter_category_is_that_of_the_nearer_end():
+    frame, y = _with_colour()
+    sampler = SMOTER(categorical_features=["colour"], random_state=0)
+    X_res, _ = sampler.fit_resample(frame, y)
+    colour = frame["colour"].to_numpy()
+    new = X_res["colour"].to_numpy()[sampler.synthetic_indices_]
+    nearer = np.where(sampler.gaps_ < 0.5, sampler.base_indices_, sampler.neighbor_indices_)
+    assert_array_equal(new, colour[nearer])
+
+
+def test_smogn_noisy_rows_keep_the_seeds_categories():
+    frame, y = _with_colour()
+    sampler = SMOGN(categorical_features=["colour"], random_state=0)
+    X_res, _ = sampler.fit_resample(frame, y)
+    noise = sampler.noise_mask_
+    assert noise.any()
+    new = X_res["colour"].to_numpy()[sampler.synthetic_indices_]
+    seeds = sampler.base_indices_[noise]
+    assert_array_equal(new[noise], frame["colour"].to_numpy()[seeds])
+
+
+@pytest.mark.parametrize("Sampler", SAMPLERS)
+def test_dask_input_is_refused_naming_the_sampler(Sampler):
+    da = pytest.importorskip("dask.array", reason="needs the optional dask extra")
+    X, y = _data()
+    with pytest.raises(TypeError, match=f"{Sampler.__name__} has no Dask code path"):
+        Sampler(random_state=0).fit_resample(da.from_array(X, chunks=100), y)

@@ -70,22 +70,9 @@ class _Problem:
         link="logit",
     ):
         n_samples, n_features = X.shape
-        self.link = link
-        self.link_code = link_code(link)
-        weights = np.asarray(sample_weight, dtype=np.float64)
-        self.sample_weight = weights / weights.sum()
-        self.n_features = n_features
-        self.n_boundaries = n_classes - 1
-        self.fit_intercept = fit_intercept
-        self.l1_ratio = l1_ratio
-        self.y = np.ascontiguousarray(y_codes, dtype=np.intp)
-        if n_samples < _MIN_ROWS_FOR_THREADS:
-            # On top of the package's rule (_kernel_n_threads): a Newton iteration runs
-            # several short passes, each with its own OpenMP barrier, so below this many rows
-            # one thread is faster (measured: 10x slower CV runs with 2 threads on a busy
-            # machine at n = 2500).
-            n_threads = 1
-        self.n_threads = n_threads
+        self._set_settings(
+            y_codes, n_classes, sample_weight, n_features, fit_intercept, l1_ratio, link, n_threads
+        )
 
         # Centring is free when intercepts are fitted (they are unpenalised), and it makes the
         # Newton system far better conditioned; scaling changes the penalty, so only on request.
@@ -103,19 +90,9 @@ class _Problem:
         self.scale = np.asarray(scale, dtype=np.float64)
         self.X = np.ascontiguousarray((X - self.mean.astype(X.dtype)) / self.scale.astype(X.dtype))
 
+        self._set_penalty_layout(first_penalty_factor, proportional_odds)
         n_boundaries, width = self.n_boundaries, n_features + 1
         n_params = n_boundaries * width
-        # Per-coordinate penalty factors and coordinates held at zero.
-        factors = np.zeros(n_params)
-        fixed = np.zeros(n_params, dtype=bool)
-        psi_factors = np.ones((n_boundaries, n_features))
-        psi_factors[0] = first_penalty_factor
-        factors[n_boundaries:] = psi_factors.ravel()
-        if not fit_intercept:
-            fixed[:n_boundaries] = True
-        if proportional_odds:
-            fixed[n_boundaries + n_features :] = True
-        self.factors, self.fixed = factors, fixed
 
         # Linear map from u to the per-boundary blocks [intercept_k, b_k] the kernel uses.
         to_blocks = np.zeros((n_params, n_params))
@@ -141,6 +118,50 @@ class _Problem:
         self._eta = np.zeros((n_samples, n_boundaries))
         self._eta_step = np.zeros((n_samples, n_boundaries))
         self._zeros_eta = np.zeros((n_samples, n_boundaries))
+
+    def _set_settings(
+        self,
+        y_codes,
+        n_classes,
+        sample_weight,
+        n_features,
+        fit_intercept,
+        l1_ratio,
+        link,
+        n_threads,
+    ):
+        """What every solver of the problem holds besides the data."""
+        self.link = link
+        self.link_code = link_code(link)
+        weights = np.asarray(sample_weight, dtype=np.float64)
+        self.sample_weight = weights / weights.sum()
+        self.n_features = n_features
+        self.n_boundaries = n_classes - 1
+        self.fit_intercept = fit_intercept
+        self.l1_ratio = l1_ratio
+        self.y = np.ascontiguousarray(y_codes, dtype=np.intp)
+        if len(self.y) < _MIN_ROWS_FOR_THREADS:
+            # On top of the package's rule (_kernel_n_threads): a Newton iteration runs
+            # several short passes, each with its own OpenMP barrier, so below this many rows
+            # one thread is faster (measured: 10x slower CV runs with 2 threads on a busy
+            # machine at n = 2500).
+            n_threads = 1
+        self.n_threads = n_threads
+
+    def _set_penalty_layout(self, first_penalty_factor, proportional_odds):
+        """Per-coordinate penalty factors and the coordinates held at zero."""
+        n_boundaries, n_features = self.n_boundaries, self.n_features
+        n_params = n_boundaries * (n_features + 1)
+        factors = np.zeros(n_params)
+        fixed = np.zeros(n_params, dtype=bool)
+        psi_factors = np.ones((n_boundaries, n_features))
+        psi_factors[0] = first_penalty_factor
+        factors[n_boundaries:] = psi_factors.ravel()
+        if not self.fit_intercept:
+            fixed[:n_boundaries] = True
+        if proportional_odds:
+            fixed[n_boundaries + n_features :] = True
+        self.factors, self.fixed = factors, fixed
 
     # -- parameter bookkeeping ---------------------------------------------------------------
 

@@ -262,6 +262,60 @@ cdef inline bint _row_terms(
     return True
 
 
+cdef inline double _row_eta_terms(
+    const double[:, ::1] eta,
+    Py_ssize_t i,
+    Py_ssize_t c,
+    double w,
+    double barrier,
+    int link,
+    double[:, ::1] grad,
+    double[:, ::1] hess_diag,
+    double[:, ::1] hess_cross,
+    Py_ssize_t row,
+) noexcept nogil:
+    """Weighted loss of sample i (class c, weight w, with the log-barrier terms); its gradient
+    and tridiagonal Hessian in the linear predictors overwrite row `row` of grad, hess_diag
+    and hess_cross (the upper diagonal: entry k couples boundaries k and k + 1)."""
+    cdef Py_ssize_t n_boundaries = eta.shape[1], k
+    cdef double nll = 0.0, g_up = 0.0, g_lo = 0.0, h_up = 0.0, h_lo = 0.0, h_x = 0.0
+    cdef double total, gap, coupling
+    for k in range(n_boundaries):
+        grad[row, k] = 0.0
+        hess_diag[row, k] = 0.0
+        if k + 1 < n_boundaries:
+            hess_cross[row, k] = 0.0
+    if w == 0.0:
+        return 0.0
+    if link == LOGIT:
+        _row_terms(eta, i, n_boundaries, c, &nll, &g_up, &g_lo, &h_up, &h_lo, &h_x)
+    else:
+        _row_terms_link(eta, i, n_boundaries, c, link, &nll, &g_up, &g_lo, &h_up, &h_lo, &h_x)
+    total = w * nll
+    if c < n_boundaries:
+        grad[row, c] += w * g_up
+        hess_diag[row, c] += w * h_up
+    if c > 0:
+        grad[row, c - 1] += w * g_lo
+        hess_diag[row, c - 1] += w * h_lo
+    if 0 < c < n_boundaries:
+        hess_cross[row, c - 1] += w * h_x
+    if barrier > 0.0:
+        for k in range(1, n_boundaries):
+            if k == c:
+                continue
+            gap = eta[i, k] - eta[i, k - 1]
+            total = total - barrier * w * log(gap)
+            coupling = barrier * w / gap
+            grad[row, k] -= coupling
+            grad[row, k - 1] += coupling
+            coupling = coupling / gap
+            hess_diag[row, k] += coupling
+            hess_diag[row, k - 1] += coupling
+            hess_cross[row, k - 1] -= coupling
+    return total
+
+
 def _chunk_bounds(Py_ssize_t n_samples, Py_ssize_t max_chunks=32, Py_ssize_t min_rows=256):
     """Number of chunks and rows per chunk; a function of n_samples only."""
     cdef Py_ssize_t n_chunks = (n_samples + min_rows - 1) // min_rows
@@ -386,8 +440,8 @@ def _loss_grad_hess(
     """
     cdef Py_ssize_t n_samples = X.shape[0], n_features = X.shape[1]
     cdef Py_ssize_t n_boundaries = eta.shape[1], width = n_features + 1
-    cdef Py_ssize_t n_chunks, chunk_size, chunk, i, j, k, u, v, c, start, stop
-    cdef double nll, g_up, g_lo, h_up, h_lo, h_x, w, acc, xu, gap, coupling, value
+    cdef Py_ssize_t n_chunks, chunk_size, chunk, i, j, k, u, v, start, stop
+    cdef double w, acc, xu, value
     n_chunks, chunk_size = _chunk_bounds(n_samples)
     with nogil:
         for chunk in prange(n_chunks, num_threads=n_threads, schedule="static"):
@@ -399,48 +453,9 @@ def _loss_grad_hess(
                 w = sample_weight[i]
                 if w == 0.0:
                     continue
-                c = y[i]
-                for k in range(n_boundaries):
-                    eta_grad[chunk, k] = 0.0
-                    eta_hess_diag[chunk, k] = 0.0
-                    if k + 1 < n_boundaries:
-                        eta_hess_cross[chunk, k] = 0.0
-                # Assigning here makes these thread-private in the prange (Cython shares a
-                # variable that is only written through a pointer).
-                nll = 0.0
-                g_up = 0.0
-                g_lo = 0.0
-                h_up = 0.0
-                h_lo = 0.0
-                h_x = 0.0
-                if link == LOGIT:
-                    _row_terms(eta, i, n_boundaries, c, &nll, &g_up, &g_lo, &h_up, &h_lo, &h_x)
-                else:
-                    _row_terms_link(
-                        eta, i, n_boundaries, c, link, &nll, &g_up, &g_lo, &h_up, &h_lo, &h_x
-                    )
-                acc = acc + w * nll
-                if c < n_boundaries:
-                    eta_grad[chunk, c] += w * g_up
-                    eta_hess_diag[chunk, c] += w * h_up
-                if c > 0:
-                    eta_grad[chunk, c - 1] += w * g_lo
-                    eta_hess_diag[chunk, c - 1] += w * h_lo
-                if 0 < c < n_boundaries:
-                    eta_hess_cross[chunk, c - 1] += w * h_x
-                if barrier > 0.0:
-                    for k in range(1, n_boundaries):
-                        if k == c:
-                            continue
-                        gap = eta[i, k] - eta[i, k - 1]
-                        acc = acc - barrier * w * log(gap)
-                        coupling = barrier * w / gap
-                        eta_grad[chunk, k] -= coupling
-                        eta_grad[chunk, k - 1] += coupling
-                        coupling = coupling / gap
-                        eta_hess_diag[chunk, k] += coupling
-                        eta_hess_diag[chunk, k - 1] += coupling
-                        eta_hess_cross[chunk, k - 1] -= coupling
+                acc = acc + _row_eta_terms(
+                    eta, i, y[i], w, barrier, link, eta_grad, eta_hess_diag, eta_hess_cross, chunk
+                )
                 for j in range(n_features):
                     row_buffer[chunk, j + 1] = X[i, j]
                 for k in range(n_boundaries):
@@ -544,9 +559,9 @@ def _eta_derivatives(
 ):
     """Loss and, per row, the weighted gradient and tridiagonal Hessian in the K - 1 linear
     predictors: the same terms as _loss_grad_hess before they are multiplied by the features."""
-    cdef Py_ssize_t n_samples = eta.shape[0], n_boundaries = eta.shape[1]
-    cdef Py_ssize_t n_chunks, chunk_size, chunk, i, k, c, start, stop
-    cdef double nll, g_up, g_lo, h_up, h_lo, h_x, w, acc, gap, coupling
+    cdef Py_ssize_t n_samples = eta.shape[0]
+    cdef Py_ssize_t n_chunks, chunk_size, chunk, i, start, stop
+    cdef double acc
     n_chunks, chunk_size = _chunk_bounds(n_samples)
     with nogil:
         for chunk in prange(n_chunks, num_threads=n_threads, schedule="static"):
@@ -554,49 +569,9 @@ def _eta_derivatives(
             stop = min(start + chunk_size, n_samples)
             acc = 0.0
             for i in range(start, stop):
-                for k in range(n_boundaries):
-                    grad[i, k] = 0.0
-                    hess_diag[i, k] = 0.0
-                    if k + 1 < n_boundaries:
-                        hess_cross[i, k] = 0.0
-                w = sample_weight[i]
-                if w == 0.0:
-                    continue
-                c = y[i]
-                nll = 0.0
-                g_up = 0.0
-                g_lo = 0.0
-                h_up = 0.0
-                h_lo = 0.0
-                h_x = 0.0
-                if link == LOGIT:
-                    _row_terms(eta, i, n_boundaries, c, &nll, &g_up, &g_lo, &h_up, &h_lo, &h_x)
-                else:
-                    _row_terms_link(
-                        eta, i, n_boundaries, c, link, &nll, &g_up, &g_lo, &h_up, &h_lo, &h_x
-                    )
-                acc = acc + w * nll
-                if c < n_boundaries:
-                    grad[i, c] += w * g_up
-                    hess_diag[i, c] += w * h_up
-                if c > 0:
-                    grad[i, c - 1] += w * g_lo
-                    hess_diag[i, c - 1] += w * h_lo
-                if 0 < c < n_boundaries:
-                    hess_cross[i, c - 1] += w * h_x
-                if barrier > 0.0:
-                    for k in range(1, n_boundaries):
-                        if k == c:
-                            continue
-                        gap = eta[i, k] - eta[i, k - 1]
-                        acc = acc - barrier * w * log(gap)
-                        coupling = barrier * w / gap
-                        grad[i, k] -= coupling
-                        grad[i, k - 1] += coupling
-                        coupling = coupling / gap
-                        hess_diag[i, k] += coupling
-                        hess_diag[i, k - 1] += coupling
-                        hess_cross[i, k - 1] -= coupling
+                acc = acc + _row_eta_terms(
+                    eta, i, y[i], sample_weight[i], barrier, link, grad, hess_diag, hess_cross, i
+                )
             chunk_sums[chunk] = acc
     total = 0.0
     for chunk in range(n_chunks):

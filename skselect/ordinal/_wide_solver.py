@@ -24,8 +24,7 @@ each column by its inverse standard deviation inside the kernel.
 import numpy as np
 import scipy.sparse as sp
 
-from skselect.ordinal._links import link_code
-from skselect.ordinal._newton_solver import _MIN_ROWS_FOR_THREADS, _Problem
+from skselect.ordinal._newton_solver import _Problem
 from skselect.ordinal._presto_fast import _cd_wide, _chunk_bounds, _eta_derivatives
 
 # The dense solver's Hessian has (K-1)(p+1) rows, O(n p^2 K) time per step and memory growing
@@ -69,16 +68,10 @@ class _WideProblem(_Problem):
         link="logit",
     ):
         n_samples, n_features = X.shape
-        self.link = link
-        self.link_code = link_code(link)
-        weights = np.asarray(sample_weight, dtype=np.float64)
-        self.sample_weight = weights / weights.sum()
-        self.n_features = n_features
-        self.n_boundaries = n_boundaries = n_classes - 1
-        self.fit_intercept = fit_intercept
-        self.l1_ratio = l1_ratio
-        self.y = np.ascontiguousarray(y_codes, dtype=np.intp)
-        self.n_threads = 1 if n_samples < _MIN_ROWS_FOR_THREADS else n_threads
+        self._set_settings(
+            y_codes, n_classes, sample_weight, n_features, fit_intercept, l1_ratio, link, n_threads
+        )
+        n_boundaries = self.n_boundaries
 
         X = sp.csc_matrix(X, dtype=np.float64)
         X.sum_duplicates()
@@ -98,17 +91,7 @@ class _WideProblem(_Problem):
         self.scale = scale
         self._inv_scale = 1.0 / scale
 
-        n_params = n_boundaries * (n_features + 1)
-        factors = np.zeros(n_params)
-        fixed = np.zeros(n_params, dtype=bool)
-        psi_factors = np.ones((n_boundaries, n_features))
-        psi_factors[0] = first_penalty_factor
-        factors[n_boundaries:] = psi_factors.ravel()
-        if not fit_intercept:
-            fixed[:n_boundaries] = True
-        if proportional_odds:
-            fixed[n_boundaries + n_features :] = True
-        self.factors, self.fixed = factors, fixed
+        self._set_penalty_layout(first_penalty_factor, proportional_odds)
 
         n_chunks, _ = _chunk_bounds(n_samples)
         shape = (n_samples, n_boundaries)

@@ -46,7 +46,7 @@ selector = make_selector().fit(X_labelled, y_labelled)
 
 # %%
 # A shortlist of 12, balanced over nitrogen-free and nitrogen-bearing compounds
-# ----------------------------------------------------------------------------
+# -----------------------------------------------------------------------------
 # Any subset of the conformal selection with at least ``r`` units keeps its FDR guarantee,
 # so the budget and the balance are free to choose.
 has_nitrogen = np.where(X_library["nN"] > 0, "with N", "no N")

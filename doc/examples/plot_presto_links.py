@@ -1,7 +1,7 @@
 """
-=========================================
+==========================================
 Choosing a cumulative link for wine grades
-=========================================
+==========================================
 
 :class:`~skselect.ordinal.PRESTOClassifier` models ``P(grade <= k | x)`` as a CDF of a linear
 score. The logistic CDF (``link="logit"``) is the default; ordinal data are also routinely

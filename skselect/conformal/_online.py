@@ -122,13 +122,13 @@ class OnlineConformalSelector(MetaEstimatorMixin, BaseEstimator):
         The fitted clone of ``selector``.
     n_seen_ : int
         Number of units received since ``fit`` (or ``reset``).
-    p_values_ : ndarray of shape (n_seen_,)
+    p_values_ : ndarray of shape (n_seen,)
         Their conformal p-values, in order of arrival.
-    gamma_ : ndarray of shape (n_seen_,)
+    gamma_ : ndarray of shape (n_seen,)
         Their weights ``gamma_i``.
     selected_ : ndarray of int
         Positions (in order of arrival) of the units selected so far, ascending.
-    selected_at_ : ndarray of shape (n_seen_,)
+    selected_at_ : ndarray of shape (n_seen,)
         For each unit, the value of ``n_seen_`` when it was selected (-1 if it is not).
     k_star_ : int
         ``k*_t`` of online BH (the number of units selected, for LOND).
@@ -379,7 +379,7 @@ class OnlineConformalSelector(MetaEstimatorMixin, BaseEstimator):
 
         Returns
         -------
-        selected : ndarray of bool of shape (n_seen_,)
+        selected : ndarray of bool of shape (n_seen,)
             True for every unit selected so far, over all the units received since ``fit``
             or ``reset`` (in order of arrival). Units selected earlier stay selected.
 

@@ -320,7 +320,7 @@ def run(part, names, reps, seed, out, data_dir, configs):
 
 def summarise(out, part, methods):
     rows = [r for r in load_rows(out) if r["part"] == part]
-    print(f"\n### {part}: mean over splits (paired difference to PRESTO's, 2 MC s.e.)\n")
+    print(f"\n### {part}: mean ± MC s.e. over splits; paired difference to the first, (2 s.e.)\n")
     for metric in ("logloss", "osce"):
         print(f"\n{metric}\n")
         header = ["data set", "splits", *methods, "PRESTO - PO (2 s.e.)", "PRESTO - logit (2 s.e.)"]
@@ -336,7 +336,12 @@ def summarise(out, part, methods):
             }
             cells = [name, str(len(subset))]
             cells += [
-                "" if np.isnan(values[m]).any() else f"{values[m].mean():.5f}" for m in methods
+                ""
+                if np.isnan(values[m]).any()
+                else f"{values[m].mean():.5f} ± {values[m].std(ddof=1) / np.sqrt(len(subset)):.5f}"
+                if len(subset) > 1
+                else f"{values[m].mean():.5f}"
+                for m in methods
             ]
             for peer in ("po", "logit"):
                 diff = values[methods[0]] - values[peer]

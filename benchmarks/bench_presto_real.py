@@ -25,6 +25,20 @@ Data sets (the rare category is made the last class, as the PRESTO paper does wi
 * ``ucla``: the UCLA graduate-school application survey that statsmodels ships with its
   ordinal-model tests (``ologit_ucla.csv``, n = 400), ``apply`` = unlikely < somewhat likely <
   very likely (last: 10%), features ``pared``, ``public``, ``gpa``.
+* ``beps``: R package ``carData``'s ``BEPS`` data (British Election Panel Study, n = 1525; GPL
+  >= 2, read through ``Rscript`` like ``soup``), ``economic.cond.national`` reversed
+  (``1 = got a lot worse`` last: 2.4%), 10 features (age, household economic conditions, party
+  leader ratings, Europe, political knowledge, gender, vote dummies).
+* ``wvs``: ``carData``'s ``WVS`` data (World Values Survey, n = 5381, through ``Rscript``),
+  ``poverty`` = government does too little < about right < too much (last: 15.1%), 7 features
+  (religion, degree, country dummies, age, gender).
+* ``anes96``: statsmodels' bundled 1996 American National Election Study extract (n = 944),
+  ``selfLR`` reversed (``1 = extremely liberal`` last: 1.7%; 7 classes), the 9 other columns
+  but ``popul`` (``logpopul`` kept) as features.
+
+``soup`` is not in the default ``--datasets`` list: one ``PRESTOClassifierCV`` fit on it took
+more than 9 minutes on 2 cores (the small-penalty end of the path on 22 dummies); name it to
+run it.
 
 Splits are seeded by ``(seed, data set, repetition)``; the development part uses repetitions
 0..(dev_reps - 1), the held-out part repetitions 1000.. so that a rule tuned on the first is
@@ -43,8 +57,9 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedShuffleSplit
+from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedShuffleSplit
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -67,6 +82,39 @@ out$y <- 7L - as.integer(soup$SURENESS)
 write.csv(out, commandArgs(trailingOnly = TRUE)[1], row.names = FALSE)
 """
 
+# carData::BEPS (British Election Panel Study 1997-2001): "economic.cond.national" 1..5
+# reversed so that 1 = "got a lot worse" (2.4%) is last.
+_BEPS_R = r"""
+library(carData)
+X <- model.matrix(~ age + economic.cond.household + Blair + Hague + Kennedy + Europe +
+                  political.knowledge + gender + vote, data = BEPS)[, -1]
+out <- data.frame(X, check.names = TRUE)
+out$y <- 6L - as.integer(BEPS$economic.cond.national)
+write.csv(out, commandArgs(trailingOnly = TRUE)[1], row.names = FALSE)
+"""
+
+# carData::WVS (World Values Survey, 4 countries): "poverty", is the government doing too
+# little, about right, too much (15.1%, last).
+_WVS_R = r"""
+library(carData)
+X <- model.matrix(~ religion + degree + country + age + gender, data = WVS)[, -1]
+out <- data.frame(X, check.names = TRUE)
+out$y <- as.integer(WVS$poverty)
+write.csv(out, commandArgs(trailingOnly = TRUE)[1], row.names = FALSE)
+"""
+
+
+def _load_r(data_dir, name, script_text):
+    """Run an R script that writes a CSV (features, then ``y``) once; read it back."""
+    path = Path(data_dir) / f"{name}.csv"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        script = path.with_suffix(".R")
+        script.write_text(script_text)
+        subprocess.run(["Rscript", str(script), str(path)], check=True)
+    table = np.genfromtxt(path, delimiter=",", skip_header=1)
+    return table[:, :-1], table[:, -1].astype(int)
+
 
 def load_wine():
     from skselect.datasets import load_wine_quality
@@ -86,14 +134,24 @@ def load_fair():
 
 
 def load_soup(data_dir):
-    path = Path(data_dir) / "soup.csv"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        script = path.with_suffix(".R")
-        script.write_text(_SOUP_R)
-        subprocess.run(["Rscript", str(script), str(path)], check=True)
-    table = np.genfromtxt(path, delimiter=",", skip_header=1)
-    return table[:, :-1], table[:, -1].astype(int)
+    return _load_r(data_dir, "soup", _SOUP_R)
+
+
+def load_beps(data_dir):
+    return _load_r(data_dir, "beps", _BEPS_R)
+
+
+def load_wvs(data_dir):
+    return _load_r(data_dir, "wvs", _WVS_R)
+
+
+def load_anes96():
+    import statsmodels.api as sm
+
+    frame = sm.datasets.anes96.load_pandas().data
+    y = 8 - frame["selfLR"].to_numpy().astype(int)
+    X = frame.drop(columns=["selfLR", "popul"]).to_numpy(dtype=np.float64)
+    return X, y
 
 
 def load_ucla():
@@ -108,7 +166,17 @@ def load_ucla():
     return frame[["pared", "public", "gpa"]].to_numpy(dtype=np.float64), y
 
 
-DATASETS = {"wine": load_wine, "fair": load_fair, "soup": load_soup, "ucla": load_ucla}
+# New data sets go at the end: a data set's position seeds its splits.
+DATASETS = {
+    "wine": load_wine,
+    "fair": load_fair,
+    "soup": load_soup,
+    "ucla": load_ucla,
+    "beps": load_beps,
+    "wvs": load_wvs,
+    "anes96": load_anes96,
+}
+_NEEDS_DATA_DIR = {"soup", "beps", "wvs"}
 
 
 def binned_calibration_error(p_hat, outcome):
@@ -136,13 +204,32 @@ def per_boundary_logistic(X_train, y_train, X_test, classes):
     return np.diff(padded, axis=1)
 
 
-# name -> PRESTOClassifierCV settings; the "1se" variants reuse the "min" fit's CV curve.
+# 5-fold CV repeated 3 times (15 held-out folds): less noise in the CV curve at 3x the cost.
+_REPEATED_CV = RepeatedStratifiedKFold(n_splits=5, n_repeats=3, random_state=0)
+
+# name -> PRESTOClassifierCV settings (unnamed ones at the estimator's defaults). A configuration
+# that differs from one fitted before it only in ``selection`` reuses that fit's CV curve.
 CONFIGS = {
+    "presto_default": {},
     "presto_brier_min": {"scoring": "brier", "selection": "min"},
     "presto_brier_1se": {"scoring": "brier", "selection": "1se"},
     "presto_dev_min": {"scoring": "deviance", "selection": "min"},
     "presto_dev_1se": {"scoring": "deviance", "selection": "1se"},
+    "presto_brier_min_cv10": {"scoring": "brier", "selection": "min", "cv": 10},
+    "presto_brier_1se_cv10": {"scoring": "brier", "selection": "1se", "cv": 10},
+    "presto_dev_min_cv10": {"scoring": "deviance", "selection": "min", "cv": 10},
+    "presto_dev_1se_cv10": {"scoring": "deviance", "selection": "1se", "cv": 10},
+    "presto_brier_min_r1e-2": {"scoring": "brier", "selection": "min", "alpha_min_ratio": 1e-2},
+    "presto_dev_min_r1e-2": {"scoring": "deviance", "selection": "min", "alpha_min_ratio": 1e-2},
+    "presto_brier_min_r1e-4": {"scoring": "brier", "selection": "min", "alpha_min_ratio": 1e-4},
+    "presto_brier_min_fpf1": {"scoring": "brier", "selection": "min", "first_penalty_factor": 1.0},
+    "presto_brier_1se_fpf1": {"scoring": "brier", "selection": "1se", "first_penalty_factor": 1.0},
+    "presto_brier_min_rep3": {"scoring": "brier", "selection": "min", "cv": _REPEATED_CV},
+    "presto_brier_1se_rep3": {"scoring": "brier", "selection": "1se", "cv": _REPEATED_CV},
+    "presto_dev_min_rep3": {"scoring": "deviance", "selection": "min", "cv": _REPEATED_CV},
 }
+
+_REFIT_KEYS = ("link", "l1_ratio", "first_penalty_factor", "standardize", "fit_intercept")
 
 
 def run_split(X, y, train, test, configs):
@@ -158,22 +245,30 @@ def run_split(X, y, train, test, configs):
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fitted = {}
+        fitted = []  # (settings without selection, fitted search)
         for name in configs:
-            settings = CONFIGS[name]
+            settings = PRESTOClassifierCV(**CONFIGS[name]).get_params()
+            key = {k: v for k, v in settings.items() if k != "selection"}
             start = time.perf_counter()
-            base = f"presto_{'brier' if settings['scoring'] == 'brier' else 'dev'}_min"
-            if settings["selection"] == "1se" and base in fitted:
-                search = fitted[base]
-                refit = search.set_params(selection="1se")
-                best = refit._select(search.cv_scores_)
-                model = PRESTOClassifier(alpha=search.alphas_[best]).fit(X[train], y[train])
-                row[f"{name}_alpha_ratio"] = search.alphas_[best] / search.alphas_[0]
+            search = next((s for k, s in fitted if k == key), None)
+            if search is not None:
+                best = (
+                    clone(search)
+                    .set_params(selection=settings["selection"])
+                    ._select(search.cv_scores_)
+                )
+                refit = {k: settings[k] for k in _REFIT_KEYS}
+                alpha = search.alphas_[best]
+                model = PRESTOClassifier(alpha=alpha, **refit).fit(X[train], y[train])
+                row[f"{name}_alpha_ratio"] = alpha / search.alphas_[0]
+                seconds = time.perf_counter() - start + search.seconds_
             else:
                 model = PRESTOClassifierCV(**settings).fit(X[train], y[train])
-                fitted[name] = model
+                model.seconds_ = time.perf_counter() - start
+                fitted.append((key, model))
                 row[f"{name}_alpha_ratio"] = model.alpha_ / model.alphas_[0]
-            score(name, model.predict_proba(X[test]), time.perf_counter() - start)
+                seconds = model.seconds_
+            score(name, model.predict_proba(X[test]), seconds)
         start = time.perf_counter()
         model = PRESTOClassifier().fit(X[train], y[train])
         score("presto_auto", model.predict_proba(X[test]), time.perf_counter() - start)
@@ -200,7 +295,7 @@ def run(part, names, reps, seed, out, data_dir, configs):
         if name not in names:
             continue
         loader = DATASETS[name]
-        X, y = loader(data_dir) if name == "soup" else loader()
+        X, y = loader(data_dir) if name in _NEEDS_DATA_DIR else loader()
         for rep in range(offset, offset + reps):
             if (name, rep) in done:
                 continue
@@ -225,7 +320,7 @@ def run(part, names, reps, seed, out, data_dir, configs):
 
 def summarise(out, part, methods):
     rows = [r for r in load_rows(out) if r["part"] == part]
-    print(f"\n### {part}: mean over splits (paired difference to PRESTO's, 2 MC s.e.)\n")
+    print(f"\n### {part}: mean ± MC s.e. over splits; paired difference to the first, (2 s.e.)\n")
     for metric in ("logloss", "osce"):
         print(f"\n{metric}\n")
         header = ["data set", "splits", *methods, "PRESTO - PO (2 s.e.)", "PRESTO - logit (2 s.e.)"]
@@ -235,9 +330,19 @@ def summarise(out, part, methods):
             subset = [r for r in rows if r["dataset"] == name and r.get(f"{methods[0]}_{metric}")]
             if not subset:
                 continue
-            values = {m: np.array([float(r[f"{m}_{metric}"]) for r in subset]) for m in methods}
+            values = {
+                m: np.array([float(r.get(f"{m}_{metric}") or "nan") for r in subset])
+                for m in methods
+            }
             cells = [name, str(len(subset))]
-            cells += [f"{values[m].mean():.5f}" for m in methods]
+            cells += [
+                ""
+                if np.isnan(values[m]).any()
+                else f"{values[m].mean():.5f} ± {values[m].std(ddof=1) / np.sqrt(len(subset)):.5f}"
+                if len(subset) > 1
+                else f"{values[m].mean():.5f}"
+                for m in methods
+            ]
             for peer in ("po", "logit"):
                 diff = values[methods[0]] - values[peer]
                 if len(diff) < 2:
@@ -249,17 +354,60 @@ def summarise(out, part, methods):
             print("| " + " | ".join(cells) + " |")
 
 
+def _verdict(values, method, peer):
+    diff = values[method] - values[peer]
+    if len(diff) < 2:
+        return diff.mean(), float("nan"), False
+    twice_se = 2 * diff.std(ddof=1) / np.sqrt(len(diff))
+    return diff.mean(), twice_se, diff.mean() > twice_se
+
+
+def compare_configs(out, part, methods):
+    """One line per PRESTO configuration: where it is worse than PO, logit, or both (2 s.e.)."""
+    rows = [r for r in load_rows(out) if r["part"] == part]
+    names = [n for n in DATASETS if any(r["dataset"] == n for r in rows)]
+    print(f"\n### {part}: configurations against both limits (P: worse than PO beyond 2 s.e., ")
+    print("L: worse than logit, BOTH: worse than both; the cell is the mean relative to the")
+    print("better limit's mean, in %)\n")
+    header = ["configuration"] + [f"{n} {m}" for n in names for m in ("logloss", "osce")]
+    print("| " + " | ".join(header) + " | worse than one | worse than both |")
+    print("|" + "---|" * (len(header) + 2))
+    for method in methods:
+        cells, n_one, n_both = [method], 0, 0
+        for name in names:
+            for metric in ("logloss", "osce"):
+                subset = [r for r in rows if r["dataset"] == name and r.get(f"{method}_{metric}")]
+                if not subset:
+                    cells.append("")
+                    continue
+                values = {
+                    m: np.array([float(r[f"{m}_{metric}"]) for r in subset])
+                    for m in (method, "po", "logit")
+                }
+                worse = {peer: _verdict(values, method, peer)[2] for peer in ("po", "logit")}
+                best = min(values["po"].mean(), values["logit"].mean())
+                tag = "BOTH" if all(worse.values()) else "P" if worse["po"] else ""
+                tag = tag or ("L" if worse["logit"] else "")
+                n_both += tag == "BOTH"
+                n_one += bool(tag)
+                cells.append(f"{100 * (values[method].mean() / best - 1):+.1f} {tag}".strip())
+        print("| " + " | ".join(cells) + f" | {n_one} | {n_both} |")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--part", choices=["dev", "held-out"], default="dev")
     parser.add_argument("--reps", type=int, default=None, help="dev: 10, held-out: 20")
-    parser.add_argument("--datasets", default="wine,fair,soup")
+    parser.add_argument("--datasets", default=",".join(name for name in DATASETS if name != "soup"))
     parser.add_argument("--seed", type=int, default=20261127)
     parser.add_argument("--out", default="/tmp/presto_real.csv")
     parser.add_argument("--data-dir", default="/tmp/skselect_ordinal_data")
-    parser.add_argument("--configs", default=",".join(CONFIGS))
+    parser.add_argument(
+        "--configs", default="presto_default", help=f"comma-separated, of: {','.join(CONFIGS)}"
+    )
     parser.add_argument("--summary-only", action="store_true")
-    parser.add_argument("--primary", default="presto_brier_min", help="method judged")
+    parser.add_argument("--compare", action="store_true", help="also one line per configuration")
+    parser.add_argument("--primary", default="presto_default", help="method judged")
     args = parser.parse_args()
     reps = args.reps or (10 if args.part == "dev" else 20)
     configs = [c for c in args.configs.split(",") if c]
@@ -268,6 +416,8 @@ def main():
         run(args.part, args.datasets.split(","), reps, args.seed, args.out, args.data_dir, configs)
     others = [c for c in configs if c != args.primary]
     summarise(args.out, args.part, [args.primary, *others, "presto_auto", "po", "logit"])
+    if args.compare:
+        compare_configs(args.out, args.part, [*configs, "presto_auto"])
 
 
 if __name__ == "__main__":

@@ -37,11 +37,13 @@ pytestmark = pytest.mark.slow
 
 N_CYCLES = 1000
 N_WARM_UP = 100
-# A leak of 8 KB per cycle (one 1,000-float buffer) adds 4 MB over the second half; the
-# allocator's own drift on these runs is measured well below that (see the negative control,
-# test_the_measurement_sees_a_leak_of_one_small_buffer_per_cycle).
+# A leak of 32 KB per cycle (one 4,000-float buffer) adds 16 MB over the second half; the
+# allocator's own drift on these runs is measured well below the limit (0.00 to 0.03 MiB).
+# The negative control (test_the_measurement_sees_a_leak_of_one_small_buffer_per_cycle) must
+# see that leak: with 8 KB per cycle (4 MB) it passed alone but failed under pytest-xdist,
+# where the kept buffers partly filled holes the fits had freed, so RSS grew less than 3 MiB.
 MAX_GROWTH_BYTES = 3 * 2**20
-LEAK_BYTES_PER_CYCLE = 8 * 2**10
+LEAK_BYTES_PER_CYCLE = 32 * 2**10
 
 
 def _resident_bytes():

@@ -702,9 +702,11 @@ def _path_seconds(X, y, n_alphas, end_ratio, budget):
     )
     alpha_max, u = problem.alpha_max()
     seconds, nonzero = [time.perf_counter() - start], []
+    multipliers = None
     for alpha in alpha_max * np.geomspace(1.0, end_ratio, n_alphas):
         tick = time.perf_counter()
-        u, _, _ = problem.solve(alpha, u, tol=1e-7)
+        u, _, _ = problem.solve(alpha, u, tol=1e-7, multipliers=multipliers)
+        multipliers = problem.last_multipliers
         seconds.append(time.perf_counter() - tick)
         nonzero.append(int(np.count_nonzero(u[problem.n_boundaries :])))
         if time.perf_counter() - start > budget:

@@ -9,9 +9,9 @@ probabilities of a training row cross), and the reference implementation (ordina
 Newton-type steps. We use a proximal Newton method: one pass over the samples per iteration
 (Cython, `prange` over chunks) gives the loss, the gradient and the block-tridiagonal Hessian;
 coordinate descent solves the penalised quadratic model in the (K - 1)(p + 1) parameters (then
-an exact solve on its support); a backtracking line search keeps every iterate feasible
-(non-crossing on every training row). When that constraint blocks the step, the optimum lies on
-it and a log-barrier continuation on the non-crossing constraints reaches it.
+an exact solve on its support); a backtracking line search keeps each training row's observed
+class at a positive probability. When other non-crossing constraints are active at the optimum,
+the method of multipliers reaches it (see ``_Problem.solve``).
 We also tried proximal gradient (FISTA) with backtracking: at the tolerance the oracle tests
 need (optimality conditions met to 1e-8) it took hundreds to thousands of passes over the data per
 penalty, against 3 to 8 for proximal Newton, and the path benchmark at n = 2500, p = 10, K = 4
@@ -38,7 +38,17 @@ from skselect.ordinal._presto_fast import (
 # halves at most 10 times and then keeps the previous iterate; we allow more halvings).
 _ARMIJO = 1e-4
 _MAX_HALVINGS = 40
-_BLOCKED_STEP = 2.0**-10
+# Method of multipliers for the non-crossing constraints (see _Problem.solve): the first
+# weight of the augmented terms (per row of weight w, w * rho next to a likelihood curvature
+# of at most w / 4 for the logit link), its growth, and the most rounds.
+_RHO_START = 1.0
+_RHO_GROWTH = 10.0
+_RHO_MAX = 1e4
+_MAX_ROUNDS = 50
+# A round that does not lower the largest violation ends the method; below this violation (in
+# linear-predictor units) the result still counts as converged, the rest being closed by the
+# final move towards the intercept-only fit.
+_FEASIBILITY_FLOOR = 1e-6
 _MAX_CD_SWEEPS = 1000
 _MIN_ROWS_FOR_THREADS = 20000
 
@@ -112,8 +122,7 @@ class _Problem:
         self._eta_grad = np.zeros((n_chunks, n_boundaries))
         self._eta_hess_diag = np.zeros((n_chunks, n_boundaries))
         self._eta_hess_cross = np.zeros((n_chunks, max(n_boundaries - 1, 1)))
-        # Weight of the log-barrier on the non-crossing constraints (0: plain likelihood).
-        self.barrier = 0.0
+        self._init_constraints(n_samples, n_boundaries)
         self._chunk_sums = np.zeros(n_chunks)
         self._eta = np.zeros((n_samples, n_boundaries))
         self._eta_step = np.zeros((n_samples, n_boundaries))
@@ -204,7 +213,8 @@ class _Problem:
             0.0,
             self.y,
             self.sample_weight,
-            self.barrier,
+            self.multiplier,
+            self.rho,
             self._chunk_sums,
             self.n_threads,
             self.link_code,
@@ -219,7 +229,8 @@ class _Problem:
             eta,
             self.y,
             self.sample_weight,
-            self.barrier,
+            self.multiplier,
+            self.rho,
             self._grad,
             self._hess_diag,
             self._hess_cross,
@@ -264,47 +275,118 @@ class _Problem:
     def _penalty(u, l1, l2):
         return float(l1 @ np.abs(u) + 0.5 * (l2 @ (u * u)))
 
-    def solve(self, alpha, u_start=None, *, tol=1e-8, max_iter=10000):
-        """Minimise the objective at alpha. Returns (u, n_iter, converged).
+    def solve(self, alpha, u_start=None, *, tol=1e-8, max_iter=10000, multipliers=None):
+        """Minimise the objective at alpha with no training row crossing.
 
-        Proximal Newton from u_start (or the intercept-only fit). The minimiser usually lies
-        inside the feasible region (no training row crosses). When it does not, the Newton
-        iterates stop on the boundary, where the unconstrained optimality conditions cannot
-        hold and the objective can still be far from its constrained minimum (ordinalNet
-        stops there). We then follow the central path: a log-barrier on the non-crossing
-        constraints, started from a strictly feasible point and shrunk by 100 each round
-        until its weight is below tol / 100, each round solved by the same Newton method.
+        Returns (u, n_iter, converged) and leaves the constraint multipliers in
+        ``last_multipliers`` (None when no constraint is active), which the next point of a
+        path passes back as ``multipliers``.
+
+        Proximal Newton on the penalised likelihood, which by itself keeps apart the two
+        boundaries around each row's observed class, usually ends where no training row
+        crosses: that is the optimum. Otherwise other non-crossing constraints are active at
+        the optimum, and the method of multipliers (augmented Lagrangian; Nocedal and Wright,
+        Numerical Optimization, 2006, section 17.4) reaches it: each round minimises the
+        objective plus w_i / (2 rho) (max(0, lambda - rho gap)^2 - lambda^2) for every
+        constraint gap >= 0 with the same proximal Newton method, then sets
+        lambda <- max(0, lambda - rho gap), and raises rho tenfold (up to 1e4) when the largest
+        violation did not fall by four; it stops when no gap is below -tol, or when a round no
+        longer lowers the violation (the precision of the inner solves). Unlike a log-barrier
+        path, whose rounds each start afresh, a round needs a few Newton steps, and the
+        previous point's multipliers are a warm start. Last, the iterate moves towards the
+        intercept-only fit (which meets the constraints strictly; they are linear in u) just
+        far enough that no training row crosses.
         """
-        self.barrier = 0.0
-        u, n_iter, status = self._newton(alpha, u_start, tol, max_iter)
-        if status != "boundary":
-            return u, n_iter, status == "converged"
-        # Strictly feasible start: the constraints are linear in u and the intercept-only fit
-        # satisfies them strictly, so a small step towards it leaves the boundary.
-        u = 0.99 * u + 0.01 * self.initial()
-        barrier = 1e-4
-        total, converged = n_iter, True
-        while True:
-            self.barrier = barrier
-            u, n_iter, status = self._newton(alpha, u, tol, max(max_iter - total, 1))
+        self.rho = 0.0
+        self.multiplier.fill(0.0)
+        self.last_multipliers = None
+        total = 0
+        u = u_start
+        if multipliers is None or not np.any(multipliers):
+            u, total, status = self._newton(alpha, u_start, tol, max_iter)
+            # A Newton run that stops converged or stalled leaves eta(u) in self._eta.
+            if status == "max_iter" or self._gap_violation(self._eta) <= 0.0:
+                return u, total, status != "max_iter"
+        else:
+            self.multiplier[...] = np.where(self._constrained, multipliers, 0.0)
+        rho, previous, converged = _RHO_START, np.inf, False
+        # A multiplier update moves the model's gradient by about w rho violation (per unit
+        # feature); an inner tolerance above that would leave u, hence the violation, unchanged.
+        smallest_weight = float(self.sample_weight[self.sample_weight > 0].min())
+        for _ in range(_MAX_ROUNDS):
+            self.rho = rho
+            inner_tol = min(tol, 0.1 * rho * smallest_weight * previous)
+            u, n_iter, status = self._newton(alpha, u, inner_tol, max(max_iter - total, 1))
             total += n_iter
-            converged = status != "max_iter"
-            if barrier <= 1e-2 * tol or not converged:
+            gaps = self._gaps(u)
+            violation = float(np.max(-gaps, where=self._constrained, initial=0.0))
+            np.maximum(self.multiplier - rho * gaps, 0.0, out=self.multiplier)
+            self.multiplier[~self._constrained] = 0.0
+            if status == "max_iter" or total >= max_iter:
                 break
-            barrier *= 0.01
-        self.barrier = 0.0
-        # If no constraint is active at the optimum after all (the Newton step was only
-        # blocked on the way), plain Newton from here converges to it exactly.
-        polished, n_iter, status = self._newton(alpha, u, tol, max(max_iter - total, 1))
-        total += n_iter
-        if status == "converged" or self.loss(polished) + self._penalty(
-            polished, *self.penalty_weights(alpha)
-        ) < self.loss(u) + self._penalty(u, *self.penalty_weights(alpha)):
-            u = polished
-        return u, min(total, max_iter), converged
+            if violation <= tol:
+                converged = True
+                break
+            if violation >= previous:
+                # No progress: the rounds have reached the precision at which the objective
+                # still resolves a Newton step (a larger rho only degrades the inner solves).
+                converged = violation <= _FEASIBILITY_FLOOR
+                break
+            if violation > 0.25 * previous:
+                rho = min(rho * _RHO_GROWTH, _RHO_MAX)
+            previous = violation
+        if np.any(self.multiplier):
+            self.last_multipliers = self.multiplier.copy()
+        self.rho = 0.0
+        self.multiplier.fill(0.0)
+        return self._restore_feasibility(u), min(total, max_iter), converged
+
+    def _init_constraints(self, n_samples, n_boundaries):
+        """The non-crossing constraints eta_k - eta_(k-1) >= 0 that the likelihood does not
+        enforce: every adjacent pair of a training row except the pair around its class."""
+        k = np.arange(n_boundaries)[None, :]
+        self._constrained = (k >= 1) & (k != self.y[:, None]) & (self.sample_weight[:, None] > 0)
+        # Multipliers (entry k: the pair k - 1, k) and weight of the augmented Lagrangian terms;
+        # rho = 0 leaves the likelihood alone.
+        self.multiplier = np.zeros((n_samples, n_boundaries))
+        self.rho = 0.0
+        self.last_multipliers = None
+
+    def _gaps(self, u, out=None):
+        """eta_k - eta_(k-1) on every row (column 0 is zero)."""
+        eta = self.linear_predictor(u, self._eta if out is None else out)
+        gaps = np.zeros_like(eta)
+        gaps[:, 1:] = np.diff(eta, axis=1)
+        return gaps
+
+    def _violation(self, u):
+        return self._gap_violation(self.linear_predictor(u, self._eta))
+
+    def _gap_violation(self, eta):
+        """Largest amount by which a constrained adjacent pair of eta crosses (0: none)."""
+        if eta.shape[1] < 2:
+            return 0.0
+        gaps = eta[:, 1:] - eta[:, :-1]
+        return float(max(np.max(-gaps, where=self._constrained[:, 1:], initial=0.0), 0.0))
+
+    def _restore_feasibility(self, u, margin=1e-12):
+        """The point on the segment from u to the intercept-only fit nearest u where every
+        constraint holds with this margin (the constraints are linear in u). Rows where that
+        fit itself does not meet the margin (no intercepts) keep the method's tolerance."""
+        gaps = self._gaps(u)
+        short = self._constrained & (gaps < margin)
+        if not short.any():
+            return u
+        start = self.initial()
+        start_gaps = self._gaps(start, out=self._eta_step)
+        short &= start_gaps >= margin
+        if not short.any():
+            return u
+        fraction = float(np.max((margin - gaps[short]) / (start_gaps[short] - gaps[short])))
+        return (1.0 - fraction) * u + fraction * start
 
     def _newton(self, alpha, u_start, tol, max_iter):
-        """Proximal Newton iterations; status is "converged", "boundary" or "max_iter"."""
+        """Proximal Newton iterations; status is "converged", "stalled" or "max_iter"."""
         l1, l2 = self.penalty_weights(alpha)
         l1_cd = np.where(self.fixed, np.inf, l1)
         u = self.initial() if u_start is None else np.array(u_start, dtype=np.float64)
@@ -344,13 +426,12 @@ class _Problem:
         return u, max_iter, "max_iter"
 
     def _line_search(self, u, direction, objective, predicted, l1, l2):
-        """Backtracking along the proximal Newton direction, keeping every training row
-        feasible. Returns (u, objective, status): status None when the step was taken, or
-        "boundary" when the iterate cannot move (see ``solve``)."""
+        """Backtracking along the proximal Newton direction (a step where a training row's
+        observed class gets probability 0 is refused). Returns (u, objective, status): status
+        None when the step was taken, "stalled" when no step decreases the objective."""
         self.linear_predictor(direction, self._eta_step)
         eta = self._eta
         step = 1.0
-        blocked = False
         for _ in range(_MAX_HALVINGS):
             loss_new = _objective(
                 eta,
@@ -358,12 +439,12 @@ class _Problem:
                 step,
                 self.y,
                 self.sample_weight,
-                self.barrier,
+                self.multiplier,
+                self.rho,
                 self._chunk_sums,
                 self.n_threads,
                 self.link_code,
             )
-            blocked = blocked or loss_new == np.inf
             candidate = u + step * direction
             objective_new = loss_new + self._penalty(candidate, l1, l2)
             # Strict decrease: at a tiny step the Armijo bound rounds to the objective itself,
@@ -374,30 +455,17 @@ class _Problem:
                 break
             step *= 0.5
         else:
-            # No feasible decrease along the Newton direction: the iterate sits on the
-            # boundary of the feasible region (a training row whose cumulative probabilities
-            # touch), or at the optimum up to rounding.
-            return u, objective, "boundary"
+            # No decrease along the Newton direction: optimal up to rounding.
+            return u, objective, "stalled"
         if np.array_equal(candidate, u):
-            return u, objective, "boundary"
-        if blocked and step < _BLOCKED_STEP and self._touches_constraint(step):
-            # A Newton step cut this short, ending next to a non-crossing constraint, is
-            # blocked by it (ordinalNet gives up after 10 halvings too); the caller takes
-            # over. A short step far from every constraint is just a long way to go.
-            return candidate, objective_new, "boundary"
+            return u, objective, "stalled"
         return candidate, objective_new, None
-
-    def _touches_constraint(self, step):
-        """Whether eta + step * eta_step has two adjacent boundaries within 1e-6 on a row."""
-        moved = self._eta + step * self._eta_step
-        gaps = np.diff(moved[self.sample_weight > 0], axis=1)
-        return gaps.size > 0 and float(gaps.min()) < 1e-6
 
     def _polish(self, target, u, gradient, hessian, l1, l2):
         """Solve the quadratic model exactly on the support coordinate descent found.
 
         Coordinate descent converges slowly when the Hessian is ill conditioned (strongly
-        correlated boundaries, a near-active non-crossing constraint under the barrier).
+        correlated boundaries, a large augmented Lagrangian weight on active constraints).
         With the support and signs fixed the model is a linear system; its solution replaces
         the CD iterate when it keeps those signs, which makes the Newton step exact.
         """

@@ -476,9 +476,10 @@ class PRESTOClassifier(_BaseCumulativeLogit):
     Notes
     -----
     The fit is a convex problem on the region where the cumulative probabilities of every
-    training row are non-decreasing; the solver never leaves that region (like ordinalNet's
-    step halving), and when the optimum lies on its boundary it follows a log-barrier path to
-    it instead of stopping where the step was first blocked. It is a proximal Newton method:
+    training row are non-decreasing. When the optimum lies on the boundary of that region,
+    the solver reaches it by the method of multipliers (an augmented Lagrangian on the
+    non-crossing constraints) instead of stopping where a step was first blocked, as
+    ordinalNet's step halving does. It is a proximal Newton method:
     each iteration is one pass over the samples (O(n p^2 K)) plus coordinate descent on
     (K - 1)(p + 1) parameters.
 
@@ -769,12 +770,19 @@ def _fold_path(X, codes, sample_weight, train, test, n_classes, alphas, settings
         n_threads=settings["n_threads"],
         link=settings["link"],
     )
-    u = None
+    u, multipliers = None, None
     # A crossing test row is scored after repair; "error" would abort the whole search, so the
     # path is scored with "clip" in that case (the Brier score stays finite either way).
     rule = "rearrange" if settings["crossing"] == "rearrange" else "clip"
     for index, alpha in enumerate(alphas):
-        u, _, _ = problem.solve(alpha, u, tol=settings["tol"], max_iter=settings["max_iter"])
+        u, _, _ = problem.solve(
+            alpha,
+            u,
+            tol=settings["tol"],
+            max_iter=settings["max_iter"],
+            multipliers=multipliers,
+        )
+        multipliers = problem.last_multipliers
         intercept, coef, _ = problem.unstandardize(u)
         cumulative = cdf(X_test @ coef.T + intercept, settings["link"])
         cumulative, n_crossed[index] = _repair_crossing(cumulative, rule, warn=False)

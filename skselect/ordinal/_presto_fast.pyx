@@ -7,8 +7,9 @@
 # gradient and the Hessian of the mean negative log-likelihood (one pass over the samples,
 # `_loss_grad_hess`), solves the penalised quadratic model by cyclic coordinate descent
 # (`_cd_quadratic`), and backtracks along the Newton direction with `_objective`, which
-# returns +inf outside the feasible region (a training row whose cumulative probabilities
-# cross, or whose observed class gets probability 0).
+# returns +inf where a training row's observed class gets probability 0. The other
+# non-crossing constraints enter through augmented Lagrangian terms (multipliers and a weight
+# rho), which every derivative kernel adds as well.
 #
 # Determinism: every pass over samples splits the rows into chunks whose boundaries depend on
 # n_samples only; each chunk accumulates into its own slice of a scratch buffer and the slices
@@ -262,24 +263,36 @@ cdef inline bint _row_terms(
     return True
 
 
+cdef inline double _augmented_term(
+    double gap, double multiplier, double rho, double w, double *pull
+) noexcept nogil:
+    """Augmented Lagrangian term of one non-crossing constraint gap >= 0 (weight w):
+    w / (2 rho) (max(0, multiplier - rho gap)^2 - multiplier^2). Its derivative in the gap is
+    -w * pull, with pull = max(0, multiplier - rho gap)."""
+    cdef double shifted = multiplier - rho * gap
+    pull[0] = shifted if shifted > 0.0 else 0.0
+    return w * (pull[0] * pull[0] - multiplier * multiplier) / (2.0 * rho)
+
+
 cdef inline double _row_eta_terms(
     const double[:, ::1] eta,
     Py_ssize_t i,
     Py_ssize_t c,
     double w,
-    double barrier,
+    const double[:, ::1] multiplier,
+    double rho,
     int link,
     double[:, ::1] grad,
     double[:, ::1] hess_diag,
     double[:, ::1] hess_cross,
     Py_ssize_t row,
 ) noexcept nogil:
-    """Weighted loss of sample i (class c, weight w, with the log-barrier terms); its gradient
-    and tridiagonal Hessian in the linear predictors overwrite row `row` of grad, hess_diag
-    and hess_cross (the upper diagonal: entry k couples boundaries k and k + 1)."""
+    """Weighted loss of sample i (class c, weight w, with the augmented Lagrangian terms); its
+    gradient and tridiagonal Hessian in the linear predictors overwrite row `row` of grad,
+    hess_diag and hess_cross (the upper diagonal: entry k couples boundaries k and k + 1)."""
     cdef Py_ssize_t n_boundaries = eta.shape[1], k
     cdef double nll = 0.0, g_up = 0.0, g_lo = 0.0, h_up = 0.0, h_lo = 0.0, h_x = 0.0
-    cdef double total, gap, coupling
+    cdef double total, pull
     for k in range(n_boundaries):
         grad[row, k] = 0.0
         hess_diag[row, k] = 0.0
@@ -300,19 +313,19 @@ cdef inline double _row_eta_terms(
         hess_diag[row, c - 1] += w * h_lo
     if 0 < c < n_boundaries:
         hess_cross[row, c - 1] += w * h_x
-    if barrier > 0.0:
+    if rho > 0.0:
         for k in range(1, n_boundaries):
             if k == c:
                 continue
-            gap = eta[i, k] - eta[i, k - 1]
-            total = total - barrier * w * log(gap)
-            coupling = barrier * w / gap
-            grad[row, k] -= coupling
-            grad[row, k - 1] += coupling
-            coupling = coupling / gap
-            hess_diag[row, k] += coupling
-            hess_diag[row, k - 1] += coupling
-            hess_cross[row, k - 1] -= coupling
+            total = total + _augmented_term(
+                eta[i, k] - eta[i, k - 1], multiplier[i, k], rho, w, &pull
+            )
+            if pull > 0.0:
+                grad[row, k] -= w * pull
+                grad[row, k - 1] += w * pull
+                hess_diag[row, k] += w * rho
+                hess_diag[row, k - 1] += w * rho
+                hess_cross[row, k - 1] -= w * rho
     return total
 
 
@@ -354,23 +367,23 @@ def _objective(
     double step,                     # IN evaluate at eta + step * eta_step
     const Py_ssize_t[::1] y,         # IN (n_samples,) class codes 0..n_boundaries
     const double[::1] sample_weight,  # IN (n_samples,) summing to one
-    double barrier,                   # IN weight of the log-barrier on non-crossing (0: none)
+    const double[:, ::1] multiplier,  # IN (n_samples, n_boundaries) non-crossing multipliers
+    double rho,                       # IN augmented Lagrangian weight (0: likelihood only)
     double[::1] chunk_sums,           # OUT scratch (max chunks,)
     int n_threads,
     int link=0,                       # IN 0 logit, 1 probit, 2 cloglog, 3 loglog, 4 cauchit
 ):
-    """Weighted mean negative log-likelihood at eta + step * eta_step, +inf if infeasible.
+    """Weighted mean negative log-likelihood at eta + step * eta_step; +inf where a training row
+    (weight > 0) gives its observed class a probability of 0 (its two linear predictors cross).
 
-    Feasible means what ordinalNet's training loop enforces: on every training row (weight > 0)
-    the linear predictors (hence the cumulative probabilities) are non-decreasing over the
-    boundaries, and the observed class has a positive probability. With barrier > 0 the
-    non-decreasing constraints that the likelihood does not already enforce (every adjacent
-    pair except the two boundaries around the observed class) must hold strictly, and
-    -barrier * weight * log(gap) is added for each of them.
+    The other adjacent pairs of a row may cross here: the likelihood does not see them. The
+    solver keeps them non-decreasing by an augmented Lagrangian (rho > 0): for the constraint
+    eta_k - eta_(k-1) >= 0 with multiplier lambda (entry k of the row; entry 0 unused) it adds
+    weight / (2 rho) (max(0, lambda - rho gap)^2 - lambda^2).
     """
     cdef Py_ssize_t n_samples = eta.shape[0], n_boundaries = eta.shape[1]
     cdef Py_ssize_t n_chunks, chunk_size, chunk, i, k, c, start, stop
-    cdef double acc, a, b, gap, term
+    cdef double acc, a, b, term, pull
     cdef bint feasible
     n_chunks, chunk_size = _chunk_bounds(n_samples)
     with nogil:
@@ -381,19 +394,21 @@ def _objective(
             feasible = True
             for i in range(start, stop):
                 if sample_weight[i] == 0.0:
-                    # Rows of weight 0 are not training data: no feasibility constraint.
+                    # Rows of weight 0 are not training data: no term, no constraint.
                     continue
                 c = y[i]
-                for k in range(1, n_boundaries):
-                    if k == c:
-                        continue  # the likelihood term below is the barrier for this pair
-                    gap = (eta[i, k] + step * eta_step[i, k]) - (
-                        eta[i, k - 1] + step * eta_step[i, k - 1]
-                    )
-                    if gap < 0.0 or (barrier > 0.0 and gap <= 0.0):
-                        feasible = False
-                    elif barrier > 0.0:
-                        acc = acc - barrier * sample_weight[i] * log(gap)
+                if rho > 0.0:
+                    for k in range(1, n_boundaries):
+                        if k == c:
+                            continue  # the likelihood below keeps this pair apart
+                        acc = acc + _augmented_term(
+                            (eta[i, k] + step * eta_step[i, k])
+                            - (eta[i, k - 1] + step * eta_step[i, k - 1]),
+                            multiplier[i, k],
+                            rho,
+                            sample_weight[i],
+                            &pull,
+                        )
                 a = 0.0
                 b = 0.0
                 if c < n_boundaries:
@@ -414,10 +429,11 @@ def _objective(
 
 def _loss_grad_hess(
     const floating[:, ::1] X,            # IN (n_samples, n_features)
-    const double[:, ::1] eta,            # IN (n_samples, n_boundaries), feasible
+    const double[:, ::1] eta,            # IN (n_samples, n_boundaries), finite loss
     const Py_ssize_t[::1] y,             # IN (n_samples,) class codes 0..n_boundaries
     const double[::1] sample_weight,     # IN (n_samples,) summing to one
-    double barrier,                      # IN log-barrier weight, as in _objective
+    const double[:, ::1] multiplier,     # IN non-crossing multipliers, as in _objective
+    double rho,                          # IN augmented Lagrangian weight, as in _objective
     double[:, :, ::1] grad,              # OUT (chunks, n_boundaries, n_features + 1)
     double[:, :, :, ::1] hess_diag,      # OUT (chunks, n_boundaries, n_features + 1, same)
     double[:, :, :, ::1] hess_cross,     # OUT (chunks, max(n_boundaries - 1, 1), same, same)
@@ -433,7 +449,7 @@ def _loss_grad_hess(
 
     Only the lower triangles of the Hessian blocks are filled. Per row, the derivatives in the
     linear predictors form a tridiagonal matrix (the likelihood touches the two boundaries
-    around the observed class, a barrier term touches one adjacent pair), so the Hessian is
+    around the observed class, a constraint term touches one adjacent pair), so the Hessian is
     block tridiagonal: diagonal blocks per boundary and cross blocks between boundaries k and
     k + 1. Each chunk writes its own slice of the outputs; the caller sums them over the first
     axis in chunk order.
@@ -454,7 +470,17 @@ def _loss_grad_hess(
                 if w == 0.0:
                     continue
                 acc = acc + _row_eta_terms(
-                    eta, i, y[i], w, barrier, link, eta_grad, eta_hess_diag, eta_hess_cross, chunk
+                    eta,
+                    i,
+                    y[i],
+                    w,
+                    multiplier,
+                    rho,
+                    link,
+                    eta_grad,
+                    eta_hess_diag,
+                    eta_hess_cross,
+                    chunk,
                 )
                 for j in range(n_features):
                     row_buffer[chunk, j + 1] = X[i, j]
@@ -546,10 +572,11 @@ def _cd_quadratic(
 
 
 def _eta_derivatives(
-    const double[:, ::1] eta,            # IN (n_samples, n_boundaries), feasible
+    const double[:, ::1] eta,            # IN (n_samples, n_boundaries), finite loss
     const Py_ssize_t[::1] y,             # IN (n_samples,) class codes 0..n_boundaries
     const double[::1] sample_weight,     # IN (n_samples,) summing to one
-    double barrier,                      # IN log-barrier weight, as in _objective
+    const double[:, ::1] multiplier,     # IN non-crossing multipliers, as in _objective
+    double rho,                          # IN augmented Lagrangian weight, as in _objective
     double[:, ::1] grad,                 # OUT (n_samples, n_boundaries) weighted d loss / d eta
     double[:, ::1] hess_diag,            # OUT (n_samples, n_boundaries) weighted diagonal
     double[:, ::1] hess_cross,           # OUT (n_samples, max(n_boundaries - 1, 1)) (k, k + 1)
@@ -570,7 +597,17 @@ def _eta_derivatives(
             acc = 0.0
             for i in range(start, stop):
                 acc = acc + _row_eta_terms(
-                    eta, i, y[i], sample_weight[i], barrier, link, grad, hess_diag, hess_cross, i
+                    eta,
+                    i,
+                    y[i],
+                    sample_weight[i],
+                    multiplier,
+                    rho,
+                    link,
+                    grad,
+                    hess_diag,
+                    hess_cross,
+                    i,
                 )
             chunk_sums[chunk] = acc
     total = 0.0

@@ -92,7 +92,7 @@ class BoundaryCoefficientDisplay:
         >>> display.boundary_names
         ['<= 0 | > 0', '<= 1 | > 1']
         """
-        from skselect.ordinal._presto import coef_table
+        from skselect.ordinal._inspection import coef_table
 
         check_is_fitted(estimator)
         table = coef_table(estimator, feature_names=feature_names).drop(index="threshold")

@@ -177,6 +177,12 @@ def _deviance(proba, y_codes, sample_weight):
 _SCORERS = {"brier": _brier, "deviance": _deviance}
 
 
+def _cumulative(X, intercept, coef, link):
+    """P(y <= c_k | x) = F(intercept_k - x . coef_k) for every row and boundary: the one place
+    where fitted weights become cumulative probabilities (predictions and the CV folds)."""
+    return cdf(intercept - X @ coef.T, link)
+
+
 class _BaseCumulativeLogit(ClassifierMixin, BaseEstimator):
     """Prediction methods and fitted-attribute bookkeeping for the cumulative logit family."""
 
@@ -275,8 +281,7 @@ class _BaseCumulativeLogit(ClassifierMixin, BaseEstimator):
         coef = self._boundary_coef()
         if coef.shape[0] != len(self.intercept_):
             coef = np.broadcast_to(coef, (len(self.intercept_), coef.shape[1]))
-        eta = self.intercept_.astype(np.float64) - X @ coef.T
-        return cdf(eta, self.link)
+        return _cumulative(X, self.intercept_.astype(np.float64), coef, self.link)
 
     def _raw_cumulative(self, X):
         check_is_fitted(self)

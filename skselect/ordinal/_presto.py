@@ -18,10 +18,10 @@ from skselect.ordinal._base import (
     _BaseCumulativeLogit,
     _checked_cv,
     _class_probabilities,
+    _cumulative,
     _repair_crossing,
     _warn_not_converged,
 )
-from skselect.ordinal._links import cdf
 from skselect.ordinal._wide_solver import make_problem
 
 
@@ -286,8 +286,9 @@ def _fold_path(X, codes, sample_weight, train, test, n_classes, alphas, settings
             multipliers=multipliers,
         )
         multipliers = problem.last_multipliers
+        # The solver's weights b are the estimators' -coef_ (see _BaseCumulativeLogit).
         intercept, coef, _ = problem.unstandardize(u)
-        cumulative = cdf(X_test @ coef.T + intercept, settings["link"])
+        cumulative = _cumulative(X_test, intercept, -coef, settings["link"])
         cumulative, n_crossed[index] = _repair_crossing(cumulative, rule, warn=False)
         proba.fill(0.0)
         proba[:, present] = _class_probabilities(cumulative)

@@ -684,6 +684,7 @@ def _path_seconds(X, y, n_alphas, end_ratio, budget):
     down to end_ratio * alpha_max; stops once the budget (seconds) is spent. Returns the
     per-point seconds, the number of non-zero weights at each point and the peak traced
     memory (MiB)."""
+    from skselect.ordinal._newton_solver import solve_path
     from skselect.ordinal._wide_solver import make_problem
 
     tracemalloc.start()
@@ -700,15 +701,14 @@ def _path_seconds(X, y, n_alphas, end_ratio, budget):
         l1_ratio=1.0,
         first_penalty_factor=1.0,
     )
-    alpha_max, u = problem.alpha_max()
+    alpha_max, start_u = problem.alpha_max()
     seconds, nonzero = [time.perf_counter() - start], []
-    multipliers = None
-    for alpha in alpha_max * np.geomspace(1.0, end_ratio, n_alphas):
-        tick = time.perf_counter()
-        u, _, _ = problem.solve(alpha, u, tol=1e-7, multipliers=multipliers)
-        multipliers = problem.last_multipliers
+    alphas = alpha_max * np.geomspace(1.0, end_ratio, n_alphas)
+    tick = time.perf_counter()
+    for _, u, _, _ in solve_path(problem, alphas, start_u, tol=1e-7, max_iter=10000):
         seconds.append(time.perf_counter() - tick)
         nonzero.append(int(np.count_nonzero(u[problem.n_boundaries :])))
+        tick = time.perf_counter()
         if time.perf_counter() - start > budget:
             break
     peak = tracemalloc.get_traced_memory()[1] / 2**20

@@ -16,6 +16,7 @@ from skselect.ordinal._base import (
     _warn_not_converged,
 )
 from skselect.ordinal._links import LINKS
+from skselect.ordinal._newton_solver import solve_path
 from skselect.ordinal._presto import PRESTOClassifier
 
 # Reading a fitted model
@@ -131,7 +132,7 @@ def coef_table(estimator, *, feature_names=None):
 def _max_loglik(problem, fixed, *, tol, max_iter):
     """Weighted mean log-likelihood at the unpenalised optimum with ``fixed`` coordinates at 0."""
     problem.fixed = fixed
-    u, _, converged = problem.solve(0.0, tol=tol, max_iter=max_iter)
+    [(_, u, _, converged)] = solve_path(problem, [0.0], tol=tol, max_iter=max_iter)
     return -problem.loss(u), converged
 
 

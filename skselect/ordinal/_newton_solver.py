@@ -57,6 +57,23 @@ _MIN_ROWS_FOR_THREADS = 20000
 # --------------------------------------------------------------------------------------------
 
 
+def solve_path(problem, alphas, start=None, *, tol, max_iter):
+    """Solve ``problem`` at each penalty of ``alphas`` in turn, each warm-started from the
+    previous solution and its non-crossing multipliers; yields (alpha, u, n_iter, converged).
+
+    The one path every fit runs: a single fit is a path of one penalty, the cross-validation
+    folds run the whole grid, and the parallel-lines test a path at alpha = 0. ``solve``
+    keeps no state between calls beyond what is passed here.
+    """
+    u, multipliers = start, None
+    for alpha in alphas:
+        u, n_iter, converged = problem.solve(
+            alpha, u, tol=tol, max_iter=max_iter, multipliers=multipliers
+        )
+        multipliers = problem.last_multipliers
+        yield alpha, u, n_iter, converged
+
+
 class _Problem:
     """Standardised data, penalty layout and the proximal Newton solver for one training set.
 

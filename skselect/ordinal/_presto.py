@@ -22,6 +22,7 @@ from skselect.ordinal._base import (
     _repair_crossing,
     _warn_not_converged,
 )
+from skselect.ordinal._newton_solver import solve_path
 from skselect.ordinal._wide_solver import make_problem
 
 
@@ -230,7 +231,9 @@ class PRESTOClassifier(_BaseCumulativeLogit):
             and self._solution.shape[0] == (len(classes) - 1) * (X.shape[1] + 1)
         ):
             start = self._solution
-        u, n_iter, converged = problem.solve(alpha, start, tol=self.tol, max_iter=self.max_iter)
+        [(_, u, n_iter, converged)] = solve_path(
+            problem, [alpha], start, tol=self.tol, max_iter=self.max_iter
+        )
         if not converged:
             _warn_not_converged(self, self.max_iter)
         self._set_fitted(problem, u, X, classes)
@@ -273,19 +276,11 @@ def _fold_path(X, codes, sample_weight, train, test, n_classes, alphas, settings
         n_threads=settings["n_threads"],
         link=settings["link"],
     )
-    u, multipliers = None, None
     # A crossing test row is scored after repair; "error" would abort the whole search, so the
     # path is scored with "clip" in that case (the Brier score stays finite either way).
     rule = "rearrange" if settings["crossing"] == "rearrange" else "clip"
-    for index, alpha in enumerate(alphas):
-        u, _, _ = problem.solve(
-            alpha,
-            u,
-            tol=settings["tol"],
-            max_iter=settings["max_iter"],
-            multipliers=multipliers,
-        )
-        multipliers = problem.last_multipliers
+    path = solve_path(problem, alphas, tol=settings["tol"], max_iter=settings["max_iter"])
+    for index, (_, u, _, _) in enumerate(path):
         # The solver's weights b are the estimators' -coef_ (see _BaseCumulativeLogit).
         intercept, coef, _ = problem.unstandardize(u)
         cumulative = _cumulative(X_test, intercept, -coef, settings["link"])
@@ -555,7 +550,9 @@ class PRESTOClassifierCV(_BaseCumulativeLogit):
                 f"{type(self).__name__}: alpha_={self.alpha_:.4g} "
                 f"({best + 1} of {len(alphas)}, selection={self.selection!r})"
             )
-        u, n_iter, converged = problem.solve(self.alpha_, tol=self.tol, max_iter=self.max_iter)
+        [(_, u, n_iter, converged)] = solve_path(
+            problem, [self.alpha_], tol=self.tol, max_iter=self.max_iter
+        )
         if not converged:
             _warn_not_converged(self, self.max_iter, what=f" (refit at alpha_={self.alpha_:.3g})")
         self._set_fitted(problem, u, X, classes)

@@ -13,6 +13,7 @@ from skselect.ordinal._base import (
     _BaseCumulativeLogit,
     _warn_not_converged,
 )
+from skselect.ordinal._newton_solver import solve_path
 
 
 class ProportionalOddsClassifier(_BaseCumulativeLogit):
@@ -147,7 +148,9 @@ class ProportionalOddsClassifier(_BaseCumulativeLogit):
         """
         X, classes, codes, sample_weight = self._validate_common(X, y, sample_weight)
         problem = self._make_problem(X, codes, len(classes), sample_weight, proportional_odds=True)
-        u, n_iter, converged = problem.solve(self.alpha, tol=self.tol, max_iter=self.max_iter)
+        [(_, u, n_iter, converged)] = solve_path(
+            problem, [self.alpha], tol=self.tol, max_iter=self.max_iter
+        )
         if not converged:
             _warn_not_converged(self, self.max_iter)
         self._set_fitted(problem, u, X, classes)
